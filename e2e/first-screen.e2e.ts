@@ -1,0 +1,58 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
+
+describe('first screen, served by `emu3 serve`', () => {
+  let studio: ServedStudio;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    studio = await serveStudio();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.stop();
+  });
+
+  /** A page that records console errors and CSP violations, which must stay empty. */
+  async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(url);
+    return { page, problems };
+  }
+
+  it('opens with the engine connected, and takes the secret out of the address bar', async () => {
+    const { page, problems } = await openPage(studio.url);
+    await page.getByRole('heading', { name: 'Welcome to Emu3 Studio' }).waitFor();
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toMatch(/^Engine \d+\.\d+\.\d+ · linux x64$/);
+    expect(await page.evaluate(() => window.location.hash)).toBe('');
+    expect(await page.getByText('No model is loaded.').isVisible()).toBe(true);
+
+    // A reload keeps working: the secret stays for this tab.
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Engine /);
+
+    await page.screenshot({ path: screenshotPath('first-screen') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('tells a page opened without the secret what to do, and offers a retry', async () => {
+    const { page } = await openPage(studio.origin);
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toContain('open the link that `emu3 serve` printed');
+    const retry = page.getByRole('button', { name: 'Retry' });
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => status.textContent()).toContain('open the link that `emu3 serve` printed');
+    await page.close();
+  });
+});

@@ -1,0 +1,6 @@
+/**
+ * The one protocol between the renderer, its host (Electron main or the web host) and the engine.
+ * Plain TypeScript and zod only: this folder compiles without Node or DOM types.
+ */
+export * from './errors.js';
+export * from './system.js';

@@ -1,0 +1,38 @@
+/** `emu3 serve`: the studio in a browser, from this machine's engine. */
+import { InvalidArgumentError, type Command } from 'commander';
+import { rendererBuildDir } from '../host/package-info.js';
+import { startWebHost } from '../host/web-host.js';
+import { createOutput } from './output.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the studio on 127.0.0.1 and print its URL (with a per-launch secret)')
+    .option('--port <port>', 'port to listen on; 0 picks a free one', parsePort, 0)
+    .option('--json', 'print machine-readable lines')
+    .action(async (options: { port: number; json?: boolean }) => {
+      const output = createOutput(options.json ?? false);
+      try {
+        const host = await startWebHost({ rendererDir: rendererBuildDir(), port: options.port });
+        output.result(`Emu3 Studio is served at ${host.url}\nPress Ctrl+C to stop.`, {
+          event: 'listening',
+          url: host.url,
+          origin: host.origin,
+          port: host.port,
+        });
+        const stop = () => void host.close().finally(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      } catch (error) {
+        output.fail(error);
+      }
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`'${value}' is not a port number (0-65535)`);
+  }
+  return port;
+}

@@ -1,0 +1,128 @@
+/**
+ * The web host: serves the built renderer and the engine protocol on 127.0.0.1 with a per-launch secret.
+ * Used by `emu3 serve`, by `npm start` where Electron is unavailable, and by the end-to-end tests.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import sirv from 'sirv';
+import { EngineError, serializeError, type EngineInfo, type HealthResponse } from '../api/index.js';
+import { studioVersion } from './package-info.js';
+import { hasLaunchSecret, isLoopbackHost, newLaunchSecret, SECURITY_HEADERS } from './security.js';
+
+export interface WebHostOptions {
+  /** Folder with the renderer's `index.html`. */
+  rendererDir: string;
+  /** 0 lets the system pick a free port. */
+  port?: number;
+  /** Fixed only by tests; a fresh random secret otherwise. */
+  secret?: string;
+}
+
+export interface WebHost {
+  /** What a user opens: the origin with the secret in the fragment, which browsers never send to servers. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly secret: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  if (!existsSync(join(options.rendererDir, 'index.html'))) {
+    throw new EngineError(
+      'not_found',
+      `renderer build not found: ${join(options.rendererDir, 'index.html')} is missing (run \`npm run build\`)`,
+    );
+  }
+  const secret = options.secret ?? newLaunchSecret();
+  const version = studioVersion();
+  const serveStatic = sirv(options.rendererDir, { single: true, etag: true, gzip: false, brotli: false });
+  let port = 0;
+
+  const server = createServer((request, response) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    if (!isLoopbackHost(request.headers.host, port)) {
+      return sendError(
+        response,
+        403,
+        new EngineError('unauthorized', `host header ${request.headers.host} refused`),
+      );
+    }
+    const url = new URL(request.url ?? '/', `http://${LOOPBACK}:${port}`);
+    if (!url.pathname.startsWith('/api/')) return serveStatic(request, response);
+    routeApi(request, response, url, { secret, version });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new EngineError('unsupported', `port ${options.port} on ${LOOPBACK} is already in use`)
+          : error,
+      ),
+    );
+    server.listen(options.port ?? 0, LOOPBACK, resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://${LOOPBACK}:${port}`;
+
+  return {
+    url: `${origin}/#token=${secret}`,
+    origin,
+    port,
+    secret,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function routeApi(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  context: { secret: string; version: string },
+): void {
+  if (request.method !== 'GET') {
+    return sendError(
+      response,
+      405,
+      new EngineError('bad_request', `${request.method} ${url.pathname} is not allowed`),
+    );
+  }
+  if (url.pathname === '/api/health') {
+    const health: HealthResponse = { status: 'ok', version: context.version };
+    return sendJson(response, 200, health);
+  }
+  if (!hasLaunchSecret(request, url, context.secret)) {
+    return sendError(response, 401, new EngineError('unauthorized', 'missing or wrong launch secret'));
+  }
+  if (url.pathname === '/api/info') {
+    const info: EngineInfo = {
+      name: 'emu3-studio-engine',
+      version: context.version,
+      runtime: { node: process.versions.node, platform: process.platform, arch: process.arch },
+      host: 'web',
+    };
+    return sendJson(response, 200, info);
+  }
+  sendError(response, 404, new EngineError('not_found', `no API route ${url.pathname}`));
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  response.end(JSON.stringify(body));
+}
+
+function sendError(response: ServerResponse, status: number, error: unknown): void {
+  sendJson(response, status, { error: serializeError(error) });
+}
