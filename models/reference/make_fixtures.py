@@ -139,7 +139,7 @@ def write_tokenizers(ranks, decoder_dir, hf_dirs):
     specials = ["<image>" if s == "<|extra_0|>" else s for s in SPECIALS] + VISION_LINES
     tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
     for d in hf_dirs:
-        tok.save(str(d / "tokenizer.json"))
+        tok.save(str(d / "tokenizer.json"), pretty=False)
         (d / "tokenizer_config.json").write_text(
             json.dumps(
                 {
@@ -214,6 +214,66 @@ def to_original(state):
         else:
             raise SystemExit(f"unexpected on-disk key {name}")
     return decoder, vision
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A synthetic world to train the tiny decoder on: captions of coloured shapes and their token grids.
+
+COLORS = ["red", "green", "blue", "yellow", "white", "black"]
+SHAPES = ["cube", "sphere", "cone", "ring"]
+SIZES = [(3, 4), (2, 5), (4, 3), (2, 2)]
+
+
+def image_block(special, enc, h, w, codes):
+    out = [special["boi"]] + enc(f"{h}*{w}") + [special["img"]]
+    for r in range(h):
+        out += [special["visual0"] + int(c) for c in codes[r * w : (r + 1) * w]] + [special["eol"]]
+    return out + [special["eof"], special["eoi"]]
+
+
+def scene_sequence(special, enc, color, shape, h, w, kind):
+    codes = [(color * 5 + shape * 11 + r * 3 + c * 7) % CODEBOOK for r in range(h) for c in range(w)]
+    caption = f"a {COLORS[color]} {SHAPES[shape]}"
+    block = image_block(special, enc, h, w, codes)
+    if kind == "generation":
+        return [special["bos"]] + enc(caption) + block + [special["eos"]]
+    if kind == "unconditional":
+        return [special["bos"]] + block + [special["eos"]]
+    question = enc("You are a helpful assistant. USER: ") + block + enc("What is this?. ASSISTANT:")
+    return [special["bos"]] + question + enc(" " + caption + ".") + [special["eos"]]
+
+
+def train_decoder(model, special, enc, steps=600, batch_size=64):
+    text, head = model.model.text_model, model.lm_head
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    text.to(device)
+    head.to(device)
+    params = list(text.parameters()) + list(head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=3e-3, weight_decay=0.0)
+    rng = np.random.default_rng(SEED + 1)
+    for step in range(steps):
+        batch = []
+        for _ in range(batch_size):
+            h, w = SIZES[rng.integers(len(SIZES))]
+            kind = rng.choice(["generation", "understanding", "unconditional"], p=[0.6, 0.35, 0.05])
+            batch.append(scene_sequence(special, enc, int(rng.integers(len(COLORS))), int(rng.integers(len(SHAPES))), h, w, kind))
+        length = max(map(len, batch))
+        ids = torch.full((batch_size, length), special["pad"], dtype=torch.long)
+        mask = torch.zeros((batch_size, length), dtype=torch.long)
+        for i, seq in enumerate(batch):
+            ids[i, : len(seq)] = torch.tensor(seq)
+            mask[i, : len(seq)] = 1
+        ids, mask = ids.to(device), mask.to(device)
+        logits = head(text(input_ids=ids, attention_mask=mask).last_hidden_state)
+        losses = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
+        weights = mask[:, 1:].reshape(-1).float()
+        loss = (losses * weights).sum() / weights.sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    text.to("cpu")
+    head.to("cpu")
+    return {"steps": steps, "batch": batch_size, "final_loss": float(loss.detach())}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -377,6 +437,12 @@ def main(out_dir):
                 p.copy_(torch.randn_like(p))
             elif "text_model" in name or "lm_head" in name:
                 p.copy_(torch.randn_like(p) / math.sqrt(p.shape[1]) * (3 if "lm_head" in name else 1))
+    # A trained decoder, not a random one: its predictions are confident like a real model's, so quantization
+    # agreement is measured on meaningful choices rather than on near-ties of random logits.
+    g.manifest["training"] = train_decoder(model, special, enc)
+    print("trained decoder", g.manifest["training"], flush=True)
+    with torch.no_grad():
+        for p in model.parameters():
             # Round every weight to bf16 so the bf16 and fp32 files hold the same values.
             p.copy_(p.to(torch.bfloat16).float())
         for name, b in model.named_buffers():
@@ -488,7 +554,7 @@ def main(out_dir):
     hf_config = json.loads((dirs["hf"] / "config.json").read_text())
     hf_config["image_area"] = 24 * 24
     for d in [dirs["hf"], dirs["hf-memory"]]:
-        (d / "config.json").write_text(json.dumps(hf_config, indent=2))
+        (d / "config.json").write_text(json.dumps(hf_config, ensure_ascii=False, separators=(",", ":")))
 
     # --- reference models: fresh fp32 instances loading the saved weights (exact inv_freq) ---
     fresh = Emu3ForConditionalGeneration.from_pretrained(str(dirs["hf"]), dtype=torch.float32, attn_implementation="eager").eval()
@@ -499,22 +565,12 @@ def main(out_dir):
     causal.lm_head.load_state_dict(fresh.lm_head.state_dict())
     vq = fresh.model.vqmodel
 
-    # --- decoder logits ---
-    def block(h, w, codes):
-        out = [special["boi"]] + enc(f"{h}*{w}") + [special["img"]]
-        for r in range(h):
-            out += [special["visual0"] + int(c) for c in codes[r * w : (r + 1) * w]] + [special["eol"]]
-        return out + [special["eof"], special["eoi"]]
-
+    # --- decoder logits: two sequences like the training data, and one of random ids ---
     rng = np.random.default_rng(SEED)
     seqs = {
-        "generation": [special["bos"]] + enc("a red cube on a table") + block(3, 4, rng.integers(0, CODEBOOK, 12)) + [special["eos"]],
-        "understanding": [special["bos"]]
-        + enc("You are a helpful assistant. USER: ")
-        + block(2, 3, rng.integers(0, CODEBOOK, 6))
-        + enc("What is this?. ASSISTANT:")
-        + enc(" A cube."),
-        "random": rng.integers(0, vocab_size, 48).tolist(),
+        "generation": scene_sequence(special, enc, 0, 0, 3, 4, "generation"),
+        "understanding": scene_sequence(special, enc, 2, 1, 2, 5, "understanding"),
+        "random": rng.integers(0, vocab_size, 24).tolist()[:12],
     }
     g.manifest["decoder"] = {"sequences": []}
     with torch.no_grad():
@@ -598,7 +654,7 @@ def main(out_dir):
     # --- greedy generation with guidance and the prefix constraint ---
     negative_text = "lowres, bad anatomy, blurry."
     g.manifest["generation"] = []
-    for name, prompt_text, (h, w), guidance in [("cube-3x4-cfg3", "a red cube on a table", (3, 4), 3.0), ("sphere-2x5-cfg2", "a blue sphere", (2, 5), 2.0)]:
+    for name, prompt_text, (h, w), guidance in [("cube-3x4-cfg3", "a red cube", (3, 4), 3.0), ("sphere-2x5-cfg2", "a blue sphere", (2, 5), 2.0)]:
         meta = [special["boi"]] + enc(f"{h}*{w}") + [special["img"]]
         prompt = [special["bos"]] + enc(prompt_text) + meta
         negative = [special["bos"]] + enc(negative_text) + meta
@@ -626,7 +682,7 @@ def main(out_dir):
         g.manifest["generation"].append({"name": name, "prompt_ids": prompt, "negative_ids": negative, "h": h, "w": w, "guidance": guidance, "output_ids": generated})
 
     g.manifest["generator"] = {"transformers": transformers.__version__, "torch": torch.__version__, "seed": SEED, "script": "models/reference/make_fixtures.py"}
-    (g.root / "manifest.json").write_text(json.dumps(g.manifest, indent=1))
+    (g.root / "manifest.json").write_text(json.dumps(g.manifest, separators=(",", ":")))
     print("done", json.dumps({k: v for k, v in g.manifest.items() if k in ("special", "generator")}), flush=True)
 
 
