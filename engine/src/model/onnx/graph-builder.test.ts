@@ -47,6 +47,32 @@ describe('GraphBuilder', () => {
     }
   });
 
+  it('gives nodes with explicit output names distinct node names', async () => {
+    const builder = new GraphBuilder({ name: 'names' });
+    const x = builder.input('x', 'float32', [2]);
+    const [a] = builder.node('Neg', [x], { outputs: ['a'] });
+    builder.node('Neg', [a!], { outputs: ['y'] });
+    builder.output('y', 'float32', [2]);
+    const session = await ort.InferenceSession.create(builder.build());
+    const { y } = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, -2]), [2]) });
+    expect(Array.from(y!.data as Float32Array)).toEqual([1, -2]);
+    await session.release();
+  });
+
+  it('writes 4-bit tensors packed two to a byte (opset 21 DequantizeLinear reads them)', async () => {
+    const builder = new GraphBuilder({ name: 'uint4' });
+    builder.input('unused', 'float32', [1]);
+    // Codes 1, 2, 3, 15 packed low nibble first; y = (code - 0) * 0.5.
+    const codes = builder.initializer('codes', 'uint4', [4], Uint8Array.from([0x21, 0xf3]));
+    const scale = builder.float32s('scale', [0.5], []);
+    builder.node('DequantizeLinear', [codes, scale], { outputs: ['y'] });
+    builder.output('y', 'float32', [4]);
+    const session = await ort.InferenceSession.create(builder.build());
+    const { y } = await session.run({ unused: new ort.Tensor('float32', new Float32Array(1), [1]) });
+    expect(Array.from(y!.data as Float32Array)).toEqual([0.5, 1, 1.5, 7.5]);
+    await session.release();
+  });
+
   it('refuses a duplicate tensor name', () => {
     const builder = new GraphBuilder({ name: 'dup' });
     builder.input('x', 'float32', [1]);

@@ -5,20 +5,38 @@
  * builder never holds more than one weight at a time.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
 import { InternalError } from '../../api/index.js';
 
-export type DType = 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+export type DType =
+  | 'float32'
+  | 'float16'
+  | 'bfloat16'
+  | 'int64'
+  | 'int32'
+  | 'int8'
+  | 'uint8'
+  | 'bool'
+  /** Packed two to a byte, first element in the low nibble (ONNX's int4 layout); opset 21. */
+  | 'uint4'
+  | 'int4';
+
+// onnx-proto is CommonJS: Node's ESM loader exposes it only as a default export.
+const proto = onnxProto.onnx;
 
 const ONNX_TYPE: Record<DType, onnx.TensorProto.DataType> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
-  float16: onnx.TensorProto.DataType.FLOAT16,
-  bfloat16: onnx.TensorProto.DataType.BFLOAT16,
-  int64: onnx.TensorProto.DataType.INT64,
-  int32: onnx.TensorProto.DataType.INT32,
-  int8: onnx.TensorProto.DataType.INT8,
-  uint8: onnx.TensorProto.DataType.UINT8,
-  bool: onnx.TensorProto.DataType.BOOL,
+  float32: proto.TensorProto.DataType.FLOAT,
+  float16: proto.TensorProto.DataType.FLOAT16,
+  bfloat16: proto.TensorProto.DataType.BFLOAT16,
+  int64: proto.TensorProto.DataType.INT64,
+  int32: proto.TensorProto.DataType.INT32,
+  int8: proto.TensorProto.DataType.INT8,
+  uint8: proto.TensorProto.DataType.UINT8,
+  bool: proto.TensorProto.DataType.BOOL,
+  // onnx-proto 8 predates the 4-bit types; their ONNX enum values are 21 (UINT4) and 22 (INT4).
+  uint4: 21 as onnx.TensorProto.DataType,
+  int4: 22 as onnx.TensorProto.DataType,
 };
 
 /** A dimension: a fixed size, or a symbolic name for a dynamic one (`'batch'`, `'sequence'`). */
@@ -49,6 +67,8 @@ export class GraphBuilder {
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
+  /** Node names: kept apart from tensor names, which a node with explicit output names does not claim. */
+  private readonly nodeNames = new Set<string>();
   private usesMicrosoftDomain = false;
   private external: { fd: number; offset: number; location: string; minBytes: number } | undefined;
 
@@ -78,7 +98,7 @@ export class GraphBuilder {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (this.external && bytes.byteLength >= this.external.minBytes) {
       writeSync(this.external.fd, bytes);
-      tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      tensor.dataLocation = proto.TensorProto.DataLocation.EXTERNAL;
       tensor.externalData = [
         { key: 'location', value: this.external.location },
         { key: 'offset', value: String(this.external.offset) },
@@ -117,6 +137,7 @@ export class GraphBuilder {
     } = {},
   ): string[] {
     const base = this.unique(options.name ?? op);
+    this.nodeNames.add(base);
     const outputs =
       typeof options.outputs === 'object'
         ? options.outputs.map((output) => this.claim(output))
@@ -149,7 +170,7 @@ export class GraphBuilder {
       { domain: '', version: this.options.opset ?? DEFAULT_OPSET },
     ];
     if (this.usesMicrosoftDomain) opsetImport.push({ domain: MICROSOFT_DOMAIN, version: 1 });
-    const model = onnx.ModelProto.create({
+    const model = proto.ModelProto.create({
       irVersion: 10,
       producerName: 'emu3-studio',
       opsetImport,
@@ -161,7 +182,7 @@ export class GraphBuilder {
         output: this.outputs,
       },
     });
-    return onnx.ModelProto.encode(model).finish();
+    return proto.ModelProto.encode(model).finish();
   }
 
   private claim(name: string): string {
@@ -173,8 +194,9 @@ export class GraphBuilder {
 
   private unique(name: string): string {
     let candidate = name;
-    for (let i = 1; this.usedNames.has(candidate) || this.usedNames.has(`${candidate}/out0`); i++)
-      candidate = `${name}_${i}`;
+    const taken = (name: string) =>
+      this.usedNames.has(name) || this.usedNames.has(`${name}/out0`) || this.nodeNames.has(name);
+    for (let i = 1; taken(candidate); i++) candidate = `${name}_${i}`;
     return candidate;
   }
 }
@@ -192,7 +214,7 @@ function valueInfo(name: string, dtype: DType, dims: readonly Dim[]): onnx.IValu
 }
 
 function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
-  const { AttributeType } = onnx.AttributeProto;
+  const { AttributeType } = proto.AttributeProto;
   if (value instanceof FloatAttr) {
     return typeof value.value === 'number'
       ? { name, type: AttributeType.FLOAT, f: value.value }
