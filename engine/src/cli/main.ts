@@ -1,13 +1,23 @@
 /** The `emu3` command: the engine from a terminal. Each command lives in its own file and registers itself. */
 import { Command } from 'commander';
 import { studioVersion } from '../host/package-info.js';
+import { registerImport } from './import.js';
+import { registerInfo } from './info.js';
+import { registerLogits } from './logits.js';
 import { registerServe } from './serve.js';
+import { registerTokenize } from './tokenize.js';
+import { registerVq } from './vq.js';
 
 export function buildProgram(): Command {
   const program = new Command('emu3')
     .description('Emu3 Studio engine: next-token image and video generation on ONNX Runtime')
     .version(studioVersion())
     .showHelpAfterError('(run `emu3 --help` for usage)');
+  registerImport(program);
+  registerInfo(program);
+  registerTokenize(program);
+  registerLogits(program);
+  registerVq(program);
   registerServe(program);
   return program;
 }
