@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../api/index.js';
 import { baaiModelConfig, hfModelConfig, preprocessorConfig } from './checkpoint-config.js';
+import { EMU3_GEN } from './reference-fixtures.js';
 
 /** BAAI/Emu3-Gen config.json (emu3-reference.md §1.2). */
 const baaiDecoder = () => ({
@@ -123,52 +124,7 @@ function thrown(run: () => unknown): EngineError {
 
 describe('BAAI configs', () => {
   it('converts Emu3-Gen and its vision tokenizer', () => {
-    expect(baaiModelConfig(baaiDecoder(), baaiVision(), preprocessor(), labels)).toEqual({
-      decoder: {
-        vocabSize: 184622,
-        hiddenSize: 4096,
-        numLayers: 32,
-        numHeads: 32,
-        numKvHeads: 8,
-        headDim: 128,
-        intermediateSize: 14336,
-        rmsNormEps: 1e-5,
-        ropeTheta: 1e6,
-        maxPositionEmbeddings: 9216,
-      },
-      special: {
-        pad: 151643,
-        bos: 151849,
-        eos: 151850,
-        img: 151851,
-        boi: 151852,
-        eoi: 151853,
-        eol: 151846,
-        eof: 151847,
-      },
-      vision: {
-        codebookSize: 32768,
-        embedDim: 4,
-        zChannels: 4,
-        inChannels: 3,
-        outChannels: 3,
-        temporalDownsampleFactor: 4,
-        ch: 256,
-        chMult: [1, 2, 2, 4],
-        numResBlocks: 2,
-        attnResolutions: [3],
-        spatialFactor: 8,
-      },
-      preprocessor: {
-        imageMean: [0.5, 0.5, 0.5],
-        imageStd: [0.5, 0.5, 0.5],
-        rescaleFactor: 1 / 255,
-        minPixels: 262144,
-        maxPixels: 1048576,
-        spatialFactor: 8,
-      },
-      imageArea: 518400,
-    });
+    expect(baaiModelConfig(baaiDecoder(), baaiVision(), preprocessor(), labels)).toEqual(EMU3_GEN);
   });
 
   it('names the file and the field that is missing or wrong', () => {

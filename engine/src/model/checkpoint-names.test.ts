@@ -7,55 +7,7 @@ import {
   toCanonicalShape,
   toSourceName,
 } from './checkpoint-names.js';
-import type { ModelConfig } from './model-config.js';
-
-/** BAAI/Emu3-Gen with BAAI/Emu3-VisionTokenizer (emu3-reference.md §1.2, §5.1). */
-const EMU3: ModelConfig = {
-  decoder: {
-    vocabSize: 184622,
-    hiddenSize: 4096,
-    numLayers: 32,
-    numHeads: 32,
-    numKvHeads: 8,
-    headDim: 128,
-    intermediateSize: 14336,
-    rmsNormEps: 1e-5,
-    ropeTheta: 1e6,
-    maxPositionEmbeddings: 9216,
-  },
-  special: {
-    pad: 151643,
-    bos: 151849,
-    eos: 151850,
-    img: 151851,
-    boi: 151852,
-    eoi: 151853,
-    eol: 151846,
-    eof: 151847,
-  },
-  vision: {
-    codebookSize: 32768,
-    embedDim: 4,
-    zChannels: 4,
-    inChannels: 3,
-    outChannels: 3,
-    ch: 256,
-    chMult: [1, 2, 2, 4],
-    numResBlocks: 2,
-    attnResolutions: [3],
-    temporalDownsampleFactor: 4,
-    spatialFactor: 8,
-  },
-  preprocessor: {
-    imageMean: [0.5, 0.5, 0.5],
-    imageStd: [0.5, 0.5, 0.5],
-    rescaleFactor: 1 / 255,
-    minPixels: 512 * 512,
-    maxPixels: 1024 * 1024,
-    spatialFactor: 8,
-  },
-  imageArea: 518400,
-};
+import { EMU3_GEN as EMU3 } from './reference-fixtures.js';
 
 const numel = (shape: number[]) => shape.reduce((product, dim) => product * dim, 1);
 
