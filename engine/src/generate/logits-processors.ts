@@ -1,0 +1,36 @@
+/**
+ * Logits processors: small classes that each change one row of scores `[V]` in place and check their
+ * arguments when built (anchors-code-style.md practice 9). The loop applies them in the reference's order
+ * (emu3-reference.md §4.1): guidance first (a function of two rows, see `guidanceMix`), then the prefix
+ * constraint, then the sampling warpers temperature → top-k → top-p, then `selectToken`.
+ */
+export interface ProcessorContext {
+  /** Tokens generated so far in this job (new tokens only, not the prompt). */
+  readonly generated: readonly number[];
+}
+
+export interface LogitsProcessor {
+  /** For logs and errors, e.g. `top-k(2048)`. */
+  readonly name: string;
+  /** Changes `scores` ([V]) in place; a removed token becomes -Infinity. */
+  apply(scores: Float32Array, context: ProcessorContext): void;
+}
+
+/** Processors applied one after the other, in the order given. */
+export class LogitsProcessorList implements LogitsProcessor {
+  readonly name: string;
+  readonly processors: readonly LogitsProcessor[];
+
+  constructor(processors: readonly LogitsProcessor[]) {
+    this.processors = [...processors];
+    this.name = this.processors.map((p) => p.name).join(' → ') || 'none';
+  }
+
+  apply(scores: Float32Array, context: ProcessorContext): void {
+    for (const processor of this.processors) processor.apply(scores, context);
+  }
+}
+
+export { guidanceMix, logSoftmax } from './processors/guidance.js';
+export { PrefixConstraint, type PrefixConstraintOptions } from './processors/prefix-constraint.js';
+export { Temperature, TopK, TopP } from './processors/warpers.js';
