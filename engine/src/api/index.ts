@@ -3,4 +3,5 @@
  * Plain TypeScript and zod only: this folder compiles without Node or DOM types.
  */
 export * from './errors.js';
+export * from './generation.js';
 export * from './system.js';

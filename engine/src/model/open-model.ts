@@ -79,7 +79,14 @@ function createHandle(dir: string, manifest: PackageManifest, options: SessionOp
     session(graph) {
       let opened = sessions.get(graph);
       if (!opened) {
-        opened = openSession(join(dir, manifest.graphs[graph]), options);
+        const cache =
+          graph === 'decoder'
+            ? Array.from({ length: manifest.decoder.numLayers }, (_, i) => [
+                `present.${i}.key`,
+                `present.${i}.value`,
+              ]).flat()
+            : [];
+        opened = openSession(join(dir, manifest.graphs[graph]), { ...options, gpuOutputs: cache });
         sessions.set(graph, opened);
       }
       return opened;

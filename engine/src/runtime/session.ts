@@ -14,6 +14,8 @@ export interface SessionOptions {
   provider?: ProviderChoice;
   /** Intra-op threads on the CPU; ONNX Runtime's default (all cores) when left out. */
   threads?: number;
+  /** Outputs left on the GPU under WebGPU (the KV cache), so they need not cross to the host each step. */
+  gpuOutputs?: readonly string[];
 }
 
 export interface OpenedSession {
@@ -44,6 +46,13 @@ export async function openSession(
         // int8-quantized activations, which is less exact than the fused graph it should equal.
         extra: { session: { qdq_matmulnbits_accuracy_level: '0' } },
         ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+        ...(provider === 'webgpu' && options.gpuOutputs?.length
+          ? {
+              preferredOutputLocation: Object.fromEntries(
+                options.gpuOutputs.map((name) => [name, 'gpu-buffer' as const]),
+              ),
+            }
+          : {}),
       };
       const session =
         typeof model === 'string'

@@ -1,0 +1,66 @@
+/**
+ * Generation requests and the record every result carries: enough to regenerate any image or video token
+ * for token (ARCHITECTURE.md "Generation") and to replay any vote exactly.
+ */
+import { z } from 'zod';
+
+export const GenerationMode = z.enum(['image', 'video', 'extend', 'understand']);
+export type GenerationMode = z.infer<typeof GenerationMode>;
+
+export const SamplingParams = z.object({
+  /** Classifier-free guidance scale; 1 turns guidance off. */
+  guidance: z.number().min(1).max(50),
+  temperature: z.number().positive().max(10),
+  topK: z.number().int().positive(),
+  topP: z.number().gt(0).max(1),
+  /** Greedy decoding (understanding's default) ignores temperature, top-k and top-p. */
+  greedy: z.boolean(),
+});
+export type SamplingParams = z.infer<typeof SamplingParams>;
+
+export const VisionGrid = z.object({
+  /** In tokens (pixels / spatial factor). */
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  /** Latent frames: 1 for an image. */
+  frames: z.number().int().positive(),
+  /** Frames per second of a decoded video. */
+  fps: z.number().positive().optional(),
+});
+export type VisionGrid = z.infer<typeof VisionGrid>;
+
+export const RECORD_FORMAT = 'emu3-studio-record';
+
+export const GenerationRecord = z.object({
+  format: z.literal(RECORD_FORMAT),
+  version: z.literal(1),
+  mode: GenerationMode,
+  engineVersion: z.string(),
+  createdAt: z.string(),
+  model: z.object({ id: z.string(), precision: z.string() }),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  /** `"W:H"` as the user gave it, and the image area it was sized for. */
+  ratio: z.string().optional(),
+  area: z.number().int().positive().optional(),
+  grid: VisionGrid.optional(),
+  sampling: SamplingParams,
+  maxNewTokens: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  provider: z.string(),
+  tokens: z.object({
+    prompt: z.array(z.number().int()),
+    negative: z.array(z.number().int()).optional(),
+    output: z.array(z.number().int()),
+  }),
+  /** For extension and understanding: the input media and what was taken from it. */
+  source: z
+    .object({
+      path: z.string(),
+      sha256: z.string(),
+      /** Frames of the source used as context (extension) or as the question's subject. */
+      frames: z.number().int().nonnegative(),
+    })
+    .optional(),
+});
+export type GenerationRecord = z.infer<typeof GenerationRecord>;

@@ -1,0 +1,103 @@
+/**
+ * Understanding: an image or a video and a question in, an answer streamed out (emu3-reference.md §3.3,
+ * §4.3): greedy by default, no guidance, stopping at EOS or at the token limit.
+ */
+import type { GenerationRecord, SamplingParams } from '../api/index.js';
+import type { ModelHandle } from '../model/open-model.js';
+import { encodeFrames, type RgbFrame } from '../runtime/vq-runner.js';
+import { decodeTokens, type DecodeStats } from './decode-loop.js';
+import { understandingPrompt, visionBlock } from './format.js';
+import { LogitsProcessorList, Temperature, TopK, TopP, type LogitsProcessor } from './logits-processors.js';
+import { createProgressMeter, type GenerationProgress } from './progress.js';
+import { makeRecord } from './record.js';
+import { randomSeed, Rng } from './rng.js';
+
+export interface UnderstandRequest {
+  /** One frame for an image; a multiple of the temporal factor for a video. Already at the model's size. */
+  frames: RgbFrame[];
+  fps?: number;
+  question: string;
+  maxNewTokens: number;
+  sampling: SamplingParams;
+  seed?: number;
+  source: NonNullable<GenerationRecord['source']>;
+}
+
+export interface UnderstandEvents {
+  signal?: AbortSignal;
+  onProgress?: (progress: GenerationProgress) => void;
+  /** The answer's new text since the last call. */
+  onText?: (delta: string) => void;
+}
+
+export async function understand(
+  model: ModelHandle,
+  request: UnderstandRequest,
+  events: UnderstandEvents = {},
+): Promise<{ answer: string; record: GenerationRecord; stats: DecodeStats }> {
+  const { manifest } = model;
+  const tokenizer = await model.tokenizer();
+  const codes = await encodeFrames(model, request.frames);
+  const video = request.frames.length > 1;
+  const block = visionBlock(
+    tokenizer,
+    manifest.special,
+    manifest.visualTokens,
+    codes,
+    video ? (request.fps ?? 8) : undefined,
+  );
+  const prompt = understandingPrompt(tokenizer, manifest.special, block, request.question);
+
+  const processors: LogitsProcessor[] = request.sampling.greedy
+    ? []
+    : [
+        new Temperature(request.sampling.temperature),
+        new TopK(request.sampling.topK),
+        new TopP(request.sampling.topP),
+      ];
+  const seed = request.seed ?? randomSeed();
+  const meter = createProgressMeter(request.maxNewTokens);
+  let shown = '';
+  const soFar: number[] = [];
+  const { provider } = await model.session('decoder');
+  const { tokens, stats } = await decodeTokens(model, {
+    rows: [prompt],
+    guidance: 1,
+    processors: new LogitsProcessorList(processors),
+    rng: request.sampling.greedy ? null : new Rng(seed),
+    maxNewTokens: request.maxNewTokens,
+    stopToken: manifest.special.eos,
+    ...(events.signal ? { signal: events.signal } : {}),
+    onToken: (token, done) => {
+      soFar.push(token);
+      events.onProgress?.(meter(done));
+      if (!events.onText) return;
+      // Decoding the whole answer each time keeps multi-byte characters split across tokens intact.
+      const text = tokenizer.decode(soFar, { skipSpecialTokens: true });
+      if (text.length > shown.length && !text.endsWith('\uFFFD')) {
+        events.onText(text.slice(shown.length));
+        shown = text;
+      }
+    },
+  });
+  const answer = tokenizer.decode(tokens, { skipSpecialTokens: true }).trim();
+  const record = makeRecord({
+    mode: 'understand',
+    model: { id: manifest.id, precision: manifest.precision },
+    prompt: request.question,
+    negativePrompt: '',
+    grid: {
+      height: codes.height,
+      width: codes.width,
+      frames: codes.frames,
+      ...(video ? { fps: request.fps ?? 8 } : {}),
+    },
+    sampling: request.sampling,
+    maxNewTokens: request.maxNewTokens,
+    seed,
+    provider,
+    tokens: { prompt, output: tokens },
+    source: request.source,
+  });
+  return { answer, record, stats };
+}

@@ -1,0 +1,201 @@
+/**
+ * Image and video generation, and video extension: prompts in the Emu3 formats, guidance as one batch,
+ * the prefix constraint, the one decoding loop, then the vision tokenizer's decoder.
+ */
+import type { GenerationRecord, SamplingParams } from '../api/index.js';
+import type { ModelHandle } from '../model/open-model.js';
+import { decodeCodes, type CodeGrid, type RgbFrame } from '../runtime/vq-runner.js';
+import { decodeTokens, type DecodeStats } from './decode-loop.js';
+import {
+  extensionPrompt,
+  generationPrompt,
+  generationSize,
+  newTokenCount,
+  parseVisionTokens,
+  partialGrid,
+  type VisionGrid,
+} from './format.js';
+import {
+  LogitsProcessorList,
+  PrefixConstraint,
+  Temperature,
+  TopK,
+  TopP,
+  type LogitsProcessor,
+} from './logits-processors.js';
+import { createProgressMeter, throttle, type GenerationProgress } from './progress.js';
+import { makeRecord } from './record.js';
+import { randomSeed, Rng } from './rng.js';
+
+export interface VisionRequest {
+  prompt: string;
+  negativePrompt: string;
+  /** Image: ratio and area give the grid. Video: `frames` latent frames at `fps`. */
+  ratio: string;
+  area?: number;
+  frames?: number;
+  fps?: number;
+  sampling: SamplingParams;
+  seed?: number;
+  /** Extension: the source's frames already encoded, which the new frames continue. */
+  context?: { codes: CodeGrid; source: NonNullable<GenerationRecord['source']> };
+}
+
+export interface VisionEvents {
+  signal?: AbortSignal;
+  onProgress?: (progress: GenerationProgress) => void;
+  /** Rows done so far, decoded; at most every 250 ms, skipped while one is still decoding. */
+  onPreview?: (frames: RgbFrame[], completeRows: number) => void;
+}
+
+export interface VisionResult {
+  record: GenerationRecord;
+  /** Decoded frames: one for an image; for a video (or extension, the new part only) temporal factor × latent frames. */
+  frames: RgbFrame[];
+  stats: DecodeStats;
+}
+
+const PREVIEW_INTERVAL_MS = 250;
+
+export async function generateVision(
+  model: ModelHandle,
+  request: VisionRequest,
+  events: VisionEvents = {},
+): Promise<VisionResult> {
+  const { manifest } = model;
+  const tokenizer = await model.tokenizer();
+  const { special, visualTokens: visual } = manifest;
+  const video = request.frames !== undefined || request.context !== undefined;
+  const size = request.context
+    ? { height: request.context.codes.height, width: request.context.codes.width }
+    : generationSize(request.ratio, request.area ?? manifest.imageArea, manifest.vision.spatialFactor);
+  const contextFrames = request.context?.codes.frames ?? 0;
+  const grid: VisionGrid = video
+    ? { ...size, frames: contextFrames + (request.frames ?? 1), fps: request.fps ?? 8 }
+    : { ...size };
+  const newFrames = (grid.frames ?? 1) - contextFrames;
+
+  const prompt = request.context
+    ? extensionPrompt(tokenizer, special, visual, request.prompt, grid, request.context.codes)
+    : generationPrompt(tokenizer, special, request.prompt, grid);
+  const guided = request.sampling.guidance !== 1;
+  const negative = guided
+    ? request.context
+      ? extensionPrompt(tokenizer, special, visual, request.negativePrompt, grid, request.context.codes)
+      : generationPrompt(tokenizer, special, request.negativePrompt, grid)
+    : undefined;
+
+  const constraint = new PrefixConstraint({
+    height: size.height,
+    width: size.width,
+    frames: grid.frames ?? 1,
+    contextTokens: prompt.length - 1 - prompt.lastIndexOf(special.img),
+    special,
+    visual,
+  });
+  const total = newTokenCount(grid, contextFrames);
+  const processors: LogitsProcessor[] = [constraint];
+  if (!request.sampling.greedy) {
+    processors.push(
+      new Temperature(request.sampling.temperature),
+      new TopK(request.sampling.topK),
+      new TopP(request.sampling.topP),
+    );
+  }
+  const seed = request.seed ?? randomSeed();
+  const meter = createProgressMeter(total);
+  const preview = previewer(model, { ...size, frames: newFrames }, events);
+
+  const { provider } = await model.session('decoder');
+  const soFar: number[] = [];
+  const { tokens, stats } = await decodeTokens(model, {
+    rows: negative ? [prompt, negative] : [prompt],
+    guidance: request.sampling.guidance,
+    processors: new LogitsProcessorList(processors),
+    rng: request.sampling.greedy ? null : new Rng(seed),
+    maxNewTokens: total,
+    stopToken: special.eos,
+    ...(events.signal ? { signal: events.signal } : {}),
+    onToken: (token, done) => {
+      soFar.push(token);
+      events.onProgress?.(meter(done));
+      preview?.(soFar);
+    },
+  });
+  await preview?.settle();
+
+  const codes = parseVisionTokens(tokens, { ...size, frames: newFrames }, special, visual);
+  const frames = await decodeGenerated(model, codes, request.context?.codes, video);
+  const record = makeRecord({
+    mode: request.context ? 'extend' : video ? 'video' : 'image',
+    model: { id: manifest.id, precision: manifest.precision },
+    prompt: request.prompt,
+    negativePrompt: guided ? request.negativePrompt : '',
+    ...(request.context ? {} : { ratio: request.ratio, area: request.area ?? manifest.imageArea }),
+    grid: {
+      height: size.height,
+      width: size.width,
+      frames: grid.frames ?? 1,
+      ...(grid.fps ? { fps: grid.fps } : {}),
+    },
+    sampling: request.sampling,
+    maxNewTokens: total,
+    seed,
+    provider,
+    tokens: { prompt, ...(negative ? { negative } : {}), output: tokens },
+    ...(request.context ? { source: request.context.source } : {}),
+  });
+  return { record, frames, stats };
+}
+
+/**
+ * New frames of a video are decoded together with the context frames before them, so the decoder's causal
+ * temporal layers see what came before, as they would have in one video; the context's frames are dropped.
+ */
+async function decodeGenerated(
+  model: ModelHandle,
+  codes: CodeGrid,
+  context: CodeGrid | undefined,
+  video: boolean,
+): Promise<RgbFrame[]> {
+  if (!context) return decodeCodes(model, codes, !video);
+  const joined: CodeGrid = {
+    ...codes,
+    frames: context.frames + codes.frames,
+    codes: new Int32Array([...context.codes, ...codes.codes]),
+  };
+  const frames = await decodeCodes(model, joined, false);
+  return frames.slice(context.frames * model.manifest.vision.temporalDownsampleFactor);
+}
+
+/** Previews of the rows done so far; null when nobody listens. */
+function previewer(
+  model: ModelHandle,
+  expected: { height: number; width: number; frames: number },
+  events: VisionEvents,
+) {
+  const listener = events.onPreview;
+  if (!listener) return null;
+  const due = throttle(PREVIEW_INTERVAL_MS);
+  let running: Promise<void> | null = null;
+  let lastRows = 0;
+  const { special, visualTokens } = model.manifest;
+  const update = (tokens: readonly number[]) => {
+    if (running || !due()) return;
+    const partial = partialGrid(tokens, expected, special, visualTokens);
+    const rows = Math.min(partial.rows, expected.height); // first frame's rows: the part a preview shows
+    if (rows === lastRows || rows === 0) return;
+    lastRows = rows;
+    const grid: CodeGrid = {
+      frames: 1,
+      height: rows,
+      width: expected.width,
+      codes: Int32Array.from(partial.codes.subarray(0, rows * expected.width)),
+    };
+    running = decodeCodes(model, grid, true)
+      .then((frames) => listener(frames, rows))
+      .catch(() => {}) // a failed preview must not fail the job; the final decode reports real problems
+      .finally(() => (running = null));
+  };
+  return Object.assign(update, { settle: () => running ?? Promise.resolve() });
+}
