@@ -1,11 +1,15 @@
 /** The `emu3` command: the engine from a terminal. Each command lives in its own file and registers itself. */
 import { Command } from 'commander';
 import { studioVersion } from '../host/package-info.js';
+import { registerExtend } from './extend.js';
+import { registerGenerate } from './generate.js';
 import { registerImport } from './import.js';
 import { registerInfo } from './info.js';
 import { registerLogits } from './logits.js';
+import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
 import { registerTokenize } from './tokenize.js';
+import { registerUnderstand } from './understand.js';
 import { registerVq } from './vq.js';
 
 export function buildProgram(): Command {
@@ -18,6 +22,10 @@ export function buildProgram(): Command {
   registerTokenize(program);
   registerLogits(program);
   registerVq(program);
+  registerGenerate(program);
+  registerExtend(program);
+  registerUnderstand(program);
+  registerReplay(program);
   registerServe(program);
   return program;
 }

@@ -1,0 +1,46 @@
+/** The sampling flags every generating command takes, turned into SamplingParams over the model's defaults. */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { SamplingParams } from '../api/index.js';
+import { parsePositiveInt } from './options.js';
+
+export interface SamplingFlags {
+  cfg?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  greedy?: boolean;
+  seed?: number;
+}
+
+export function withSamplingOptions(command: Command): Command {
+  return command
+    .option('--cfg <g>', 'classifier-free guidance scale (1 = off)', parseNumber)
+    .option('--temperature <t>', 'sampling temperature', parseNumber)
+    .option('--top-k <k>', 'sample among the k most likely tokens', parsePositiveInt)
+    .option('--top-p <p>', 'nucleus sampling probability mass', parseNumber)
+    .option('--greedy', 'always take the most likely token')
+    .option('--seed <n>', 'random seed (recorded in the result; random when left out)', parseSeed);
+}
+
+export function samplingFrom(flags: SamplingFlags, defaults: SamplingParams): SamplingParams {
+  return {
+    guidance: flags.cfg ?? defaults.guidance,
+    temperature: flags.temperature ?? defaults.temperature,
+    topK: flags.topK ?? defaults.topK,
+    topP: flags.topP ?? defaults.topP,
+    greedy: flags.greedy ?? defaults.greedy,
+  };
+}
+
+function parseNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`'${value}' is not a number`);
+  return n;
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`'${value}' is not a seed (a whole number from 0 to 2^53-1)`);
+  return n;
+}
