@@ -122,6 +122,26 @@ describe('emu3 generate, extend, understand and replay', () => {
     expect(lastJson(ask().stdout).answer).toBe(answer);
   });
 
+  it('answers a question about a video', () => {
+    const result = emu3(
+      [
+        'understand',
+        '--model',
+        MODEL,
+        '--video',
+        at('ring.mp4'),
+        '--question',
+        'What is this?',
+        '--max-tokens',
+        '6',
+        '--json',
+      ],
+      env,
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(lastJson(result.stdout)).toMatchObject({ event: 'result', tokens: expect.any(Number) });
+  });
+
   it('fails in one line on a corrupt video and leaves no output file', () => {
     writeFileSync(at('broken.mp4'), Buffer.alloc(4096, 7));
     const result = emu3(['extend', at('broken.mp4'), '--model', MODEL, '--out', at('never.mp4')], env);

@@ -106,6 +106,31 @@ describe('sampling', () => {
     expect(result.frames).toHaveLength(8);
   });
 
+  it('previews the finished rows while it runs, growing, at the final width', async () => {
+    const previews: { rows: number; width: number; height: number }[] = [];
+    const result = await generateVision(
+      model,
+      {
+        prompt: 'a white ring',
+        negativePrompt: NEGATIVE,
+        ratio: '1:1',
+        area: 48 * 48,
+        sampling: defaultGenerationSampling(model.manifest),
+        seed: 4,
+      },
+      {
+        onPreview: (frames, rows) =>
+          previews.push({ rows, width: frames[0]!.width, height: frames[0]!.height }),
+      },
+    );
+    const { height, width } = result.record.grid!;
+    expect(previews.length).toBeGreaterThan(0);
+    for (const preview of previews)
+      expect(preview).toEqual({ rows: preview.rows, width: width * 4, height: preview.rows * 4 });
+    expect(previews.map((p) => p.rows)).toEqual([...previews.map((p) => p.rows)].sort((a, b) => a - b));
+    expect(previews.at(-1)!.rows).toBeLessThanOrEqual(height);
+  });
+
   it('stops within one step of a cancel and reports it as a cancellation', async () => {
     const controller = new AbortController();
     let seen = 0;
