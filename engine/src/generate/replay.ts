@@ -5,14 +5,7 @@
 import { EngineError, type GenerationRecord } from '../api/index.js';
 import type { ModelHandle } from '../model/open-model.js';
 import { decodeTokens } from './decode-loop.js';
-import {
-  LogitsProcessorList,
-  PrefixConstraint,
-  Temperature,
-  TopK,
-  TopP,
-  type LogitsProcessor,
-} from './logits-processors.js';
+import { processorsFor } from './processors-for.js';
 import { Rng } from './rng.js';
 
 export interface ReplayResult {
@@ -33,31 +26,19 @@ export async function replayRecord(
       `the record was made with model ${record.model.id.slice(0, 12)}…, not ${model.manifest.id.slice(0, 12)}…`,
     );
   }
-  const { special, visualTokens } = model.manifest;
-  const processors: LogitsProcessor[] = [];
-  if (record.mode !== 'understand') {
-    const grid = record.grid;
-    if (!grid) throw new EngineError('invalid_file', 'the record has no grid for its vision block');
-    const prompt = record.tokens.prompt;
-    processors.push(
-      new PrefixConstraint({
-        ...grid,
-        contextTokens: prompt.length - 1 - prompt.lastIndexOf(special.img),
-        special,
-        visual: visualTokens,
-      }),
-    );
+  if (record.mode !== 'understand' && !record.grid) {
+    throw new EngineError('invalid_file', 'the record has no grid for its vision block');
   }
   const { sampling } = record;
-  if (!sampling.greedy)
-    processors.push(new Temperature(sampling.temperature), new TopK(sampling.topK), new TopP(sampling.topP));
+  const block = record.mode === 'understand' ? undefined : { ...record.grid!, prompt: record.tokens.prompt };
+  const { list } = processorsFor(model.manifest, sampling, block);
   const { tokens } = await decodeTokens(model, {
     rows: record.tokens.negative ? [record.tokens.prompt, record.tokens.negative] : [record.tokens.prompt],
     guidance: sampling.guidance,
-    processors: new LogitsProcessorList(processors),
+    processors: list,
     rng: sampling.greedy ? null : new Rng(record.seed),
     maxNewTokens: record.maxNewTokens,
-    stopToken: special.eos,
+    stopToken: model.manifest.special.eos,
     ...(signal ? { signal } : {}),
   });
   const expected = record.tokens.output;

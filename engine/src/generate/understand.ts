@@ -7,7 +7,7 @@ import type { ModelHandle } from '../model/open-model.js';
 import { encodeFrames, type RgbFrame } from '../runtime/vq-runner.js';
 import { decodeTokens, type DecodeStats } from './decode-loop.js';
 import { understandingPrompt, visionBlock } from './format.js';
-import { LogitsProcessorList, Temperature, TopK, TopP, type LogitsProcessor } from './logits-processors.js';
+import { processorsFor } from './processors-for.js';
 import { createProgressMeter, type GenerationProgress } from './progress.js';
 import { makeRecord } from './record.js';
 import { randomSeed, Rng } from './rng.js';
@@ -48,13 +48,7 @@ export async function understand(
   );
   const prompt = understandingPrompt(tokenizer, manifest.special, block, request.question);
 
-  const processors: LogitsProcessor[] = request.sampling.greedy
-    ? []
-    : [
-        new Temperature(request.sampling.temperature),
-        new TopK(request.sampling.topK),
-        new TopP(request.sampling.topP),
-      ];
+  const { list } = processorsFor(manifest, request.sampling);
   const seed = request.seed ?? randomSeed();
   const meter = createProgressMeter(request.maxNewTokens);
   let shown = '';
@@ -63,7 +57,7 @@ export async function understand(
   const { tokens, stats } = await decodeTokens(model, {
     rows: [prompt],
     guidance: 1,
-    processors: new LogitsProcessorList(processors),
+    processors: list,
     rng: request.sampling.greedy ? null : new Rng(seed),
     maxNewTokens: request.maxNewTokens,
     stopToken: manifest.special.eos,

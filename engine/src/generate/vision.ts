@@ -15,14 +15,7 @@ import {
   partialGrid,
   type VisionGrid,
 } from './format.js';
-import {
-  LogitsProcessorList,
-  PrefixConstraint,
-  Temperature,
-  TopK,
-  TopP,
-  type LogitsProcessor,
-} from './logits-processors.js';
+import { processorsFor } from './processors-for.js';
 import { createProgressMeter, throttle, type GenerationProgress } from './progress.js';
 import { makeRecord } from './record.js';
 import { randomSeed, Rng } from './rng.js';
@@ -85,23 +78,8 @@ export async function generateVision(
       : generationPrompt(tokenizer, special, request.negativePrompt, grid)
     : undefined;
 
-  const constraint = new PrefixConstraint({
-    height: size.height,
-    width: size.width,
-    frames: grid.frames ?? 1,
-    contextTokens: prompt.length - 1 - prompt.lastIndexOf(special.img),
-    special,
-    visual,
-  });
   const total = newTokenCount(grid, contextFrames);
-  const processors: LogitsProcessor[] = [constraint];
-  if (!request.sampling.greedy) {
-    processors.push(
-      new Temperature(request.sampling.temperature),
-      new TopK(request.sampling.topK),
-      new TopP(request.sampling.topP),
-    );
-  }
+  const { list } = processorsFor(manifest, request.sampling, { ...size, frames: grid.frames ?? 1, prompt });
   const seed = request.seed ?? randomSeed();
   const meter = createProgressMeter(total);
   const preview = previewer(model, { ...size, frames: newFrames }, events);
@@ -111,7 +89,7 @@ export async function generateVision(
   const { tokens, stats } = await decodeTokens(model, {
     rows: negative ? [prompt, negative] : [prompt],
     guidance: request.sampling.guidance,
-    processors: new LogitsProcessorList(processors),
+    processors: list,
     rng: request.sampling.greedy ? null : new Rng(seed),
     maxNewTokens: total,
     stopToken: special.eos,
