@@ -4,4 +4,5 @@
  */
 export * from './errors.js';
 export * from './generation.js';
+export * from './protocol.js';
 export * from './system.js';

@@ -1,7 +1,9 @@
 /** `emu3 serve`: the studio in a browser, from this machine's engine. */
 import { InvalidArgumentError, type Command } from 'commander';
+import { createEngineService } from '../host/engine-service.js';
 import { rendererBuildDir } from '../host/package-info.js';
 import { startWebHost } from '../host/web-host.js';
+import { modelsDir } from '../library/paths.js';
 import { createOutput } from './output.js';
 
 export function registerServe(program: Command): void {
@@ -9,21 +11,36 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve the studio on 127.0.0.1 and print its URL (with a per-launch secret)')
     .option('--port <port>', 'port to listen on; 0 picks a free one', parsePort, 0)
+    .option(
+      '--model <model>',
+      'model to activate at start: an id (or its first 8+ digits) from the models folder, a package folder, or a checkpoint folder to import',
+    )
     .option('--json', 'print machine-readable lines')
-    .action(async (options: { port: number; json?: boolean }) => {
+    .action(async (options: { port: number; model?: string; json?: boolean }) => {
       const output = createOutput(options.json ?? false);
+      const engine = createEngineService({ modelsDir: modelsDir(), provider: 'auto' });
       try {
-        const host = await startWebHost({ rendererDir: rendererBuildDir(), port: options.port });
-        output.result(`Emu3 Studio is served at ${host.url}\nPress Ctrl+C to stop.`, {
+        const model = options.model ? await engine.activateModel(options.model) : undefined;
+        const host = await startWebHost({ rendererDir: rendererBuildDir(), port: options.port, engine });
+        const modelLine = model
+          ? `\nModel: ${model.name} (${model.precision}, ${model.id.slice(0, 12)})`
+          : '';
+        output.result(`Emu3 Studio is served at ${host.url}${modelLine}\nPress Ctrl+C to stop.`, {
           event: 'listening',
           url: host.url,
           origin: host.origin,
           port: host.port,
+          ...(model ? { model: model.id } : {}),
         });
-        const stop = () => void host.close().finally(() => process.exit(0));
+        const stop = () =>
+          void host
+            .close()
+            .then(() => engine.close())
+            .finally(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       } catch (error) {
+        await engine.close();
         output.fail(error);
       }
     });

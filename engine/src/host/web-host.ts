@@ -6,10 +6,13 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { EngineError, serializeError, type EngineInfo, type HealthResponse } from '../api/index.js';
+import type { EngineService } from './engine-service.js';
 import { studioVersion } from './package-info.js';
 import { hasLaunchSecret, isLoopbackHost, newLaunchSecret, SECURITY_HEADERS } from './security.js';
+import { createWebSocketTransport, type WebSocketTransport } from './ws-transport.js';
 
 export interface WebHostOptions {
   /** Folder with the renderer's `index.html`. */
@@ -18,6 +21,8 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed only by tests; a fresh random secret otherwise. */
   secret?: string;
+  /** The engine whose protocol is served at `/api/ws`; without one, WebSocket upgrades are refused. */
+  engine?: EngineService;
 }
 
 export interface WebHost {
@@ -56,6 +61,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!url.pathname.startsWith('/api/')) return serveStatic(request, response);
     routeApi(request, response, url, { secret, version });
   });
+  let transport: WebSocketTransport | undefined;
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (transport) return transport.handleUpgrade(request, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -68,6 +78,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     server.listen(options.port ?? 0, LOOPBACK, resolve);
   });
   port = (server.address() as AddressInfo).port;
+  if (options.engine)
+    transport = createWebSocketTransport({ engine: options.engine, secret, port: () => port });
   const origin = `http://${LOOPBACK}:${port}`;
 
   return {
@@ -77,6 +89,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     secret,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        transport?.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

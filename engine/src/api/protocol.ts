@@ -1,0 +1,210 @@
+/**
+ * The engine protocol: the envelope of every message, the METHOD MAP (params and result of each method)
+ * and the EVENT MAP (data of each event). Hosts carry the envelopes (the web host over a WebSocket at
+ * `/api/ws`); the engine validates every request's params and its own results and events with these
+ * schemas. The renderer imports the types only.
+ *
+ *   client → engine  {type: 'request', id, method, params}
+ *   engine → client  {type: 'response', id, result} | {type: 'error', id, error} | {type: 'event', event, data}
+ *
+ * An `error` whose request could not be read (bad JSON, no id) has `id: null`.
+ */
+import { z } from 'zod';
+import { SerializedError } from './errors.js';
+import { GenerationRecord, SamplingParams } from './generation.js';
+import { EngineInfo } from './system.js';
+
+//#region Envelope
+
+export const RequestId = z.union([z.number().int().nonnegative(), z.string().min(1).max(128)]);
+export type RequestId = z.infer<typeof RequestId>;
+
+export const RequestMessage = z.object({
+  type: z.literal('request'),
+  id: RequestId,
+  method: z.string().min(1).max(100),
+  /** Omitted for methods without params: read as `{}`. */
+  params: z.unknown().optional(),
+});
+export type RequestMessage = z.infer<typeof RequestMessage>;
+
+export const ResponseMessage = z.object({ type: z.literal('response'), id: RequestId, result: z.unknown() });
+export type ResponseMessage = z.infer<typeof ResponseMessage>;
+
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  id: RequestId.nullable(),
+  error: SerializedError,
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+export const EventMessage = z.object({ type: z.literal('event'), event: z.string(), data: z.unknown() });
+export type EventMessage = z.infer<typeof EventMessage>;
+
+export const ServerMessage = z.discriminatedUnion('type', [ResponseMessage, ErrorMessage, EventMessage]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+//#endregion
+
+//#region Shared shapes
+
+/** A model package's id: the sha256 in its manifest. */
+export const ModelId = z.string().regex(/^[0-9a-f]{64}$/, 'expected a model id (64 hex digits)');
+export const JobId = z.string().min(1).max(128);
+
+export const ModelSummary = z.object({
+  id: ModelId,
+  /** The source checkpoint's folder name, as a label. */
+  name: z.string(),
+  dir: z.string(),
+  layout: z.enum(['baai', 'hf-disk', 'hf-memory']),
+  precision: z.enum(['fp32', 'fp16', 'int8', 'int4']),
+  createdAt: z.string(),
+  /** The model's default image area in pixels. */
+  imageArea: z.number().int().positive(),
+  decoder: z.object({
+    numLayers: z.number().int().positive(),
+    hiddenSize: z.number().int().positive(),
+    numHeads: z.number().int().positive(),
+    vocabSize: z.number().int().positive(),
+    maxPositionEmbeddings: z.number().int().positive(),
+  }),
+  active: z.boolean(),
+});
+export type ModelSummary = z.infer<typeof ModelSummary>;
+
+export const JobStatus = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const MAX_PROMPT_CHARS = 8000;
+
+export const GenerateImageParams = z.strictObject({
+  prompt: z.string().min(1).max(MAX_PROMPT_CHARS),
+  /** Default: the reference's negative prompt. Ignored when guidance is 1. */
+  negativePrompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  ratio: z.string().regex(/^\s*\d+\s*:\s*\d+\s*$/, 'expected "W:H", e.g. "16:9"'),
+  /** Image area in pixels; default: the model's. */
+  area: z.number().int().positive().optional(),
+  /** Overrides of the model's default sampling. */
+  sampling: z.strictObject(SamplingParams.partial().shape).optional(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export type GenerateImageParams = z.infer<typeof GenerateImageParams>;
+
+export const JobProgress = z.object({
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  tokensPerSecond: z.number().nonnegative(),
+  /** Estimated from the speed so far; null until a few tokens are done. */
+  secondsLeft: z.number().nonnegative().nullable(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const JobSummary = z.object({
+  jobId: JobId,
+  kind: z.literal('image'),
+  status: JobStatus,
+  modelId: ModelId,
+  prompt: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  progress: JobProgress.optional(),
+  /** Why a failed job failed. */
+  error: SerializedError.optional(),
+});
+export type JobSummary = z.infer<typeof JobSummary>;
+
+export const PngDataUrl = z.string().startsWith('data:image/png;base64,');
+
+/** A result's record without its token ids, which the library keeps. */
+export const RecordSummary = GenerationRecord.omit({ tokens: true }).extend({
+  promptTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+export type RecordSummary = z.infer<typeof RecordSummary>;
+
+export const EngineStatus = z.object({
+  activeModelId: ModelId.nullable(),
+  runningJobId: JobId.nullable(),
+  queuedJobs: z.number().int().nonnegative(),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+//#endregion
+
+//#region Methods
+
+const NoParams = z.strictObject({});
+
+/** Every method: its params and its result. Names are `area.verb`. */
+export const Methods = {
+  'system.info': { params: NoParams, result: EngineInfo },
+  'system.status': { params: NoParams, result: EngineStatus },
+  /** The packages in the library's models folder (and the active one, wherever it is). */
+  'models.list': { params: NoParams, result: z.array(ModelSummary) },
+  /** Makes a listed model the one new jobs run on; jobs already queued keep theirs. */
+  'models.activate': { params: z.strictObject({ id: ModelId }), result: ModelSummary },
+  /** Queues a text-to-image job on the active model; its outcome arrives as `job.*` events. */
+  'jobs.generateImage': { params: GenerateImageParams, result: z.object({ jobId: JobId }) },
+  /**
+   * A queued job is removed; a running one stops within a step. Answers once the job has stopped,
+   * with its final status (`finished` when it completed first).
+   */
+  'jobs.cancel': {
+    params: z.strictObject({ jobId: JobId }),
+    result: z.object({ jobId: JobId, status: JobStatus }),
+  },
+  'jobs.list': { params: NoParams, result: z.array(JobSummary) },
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
+
+export type MethodName = keyof typeof Methods;
+/** What a caller sends. */
+export type MethodParams<M extends MethodName> = z.input<(typeof Methods)[M]['params']>;
+export type MethodResult<M extends MethodName> = z.infer<(typeof Methods)[M]['result']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(Methods, name);
+}
+
+//#endregion
+
+//#region Events
+
+/** Every event and its data. Names are `area.happening`. */
+export const Events = {
+  'job.started': z.object({ jobId: JobId }),
+  /** At most every 100 ms, and always for the first and the last token. */
+  'job.progress': JobProgress.extend({ jobId: JobId }),
+  /** The rows of the image done so far, decoded. */
+  'job.preview': z.object({ jobId: JobId, rows: z.number().int().positive(), image: PngDataUrl }),
+  'job.finished': z.object({
+    jobId: JobId,
+    record: RecordSummary,
+    image: PngDataUrl,
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    seconds: z.number().nonnegative(),
+  }),
+  'job.failed': z.object({ jobId: JobId, error: SerializedError }),
+  /** Cancelled by the user: not a failure. */
+  'job.cancelled': z.object({ jobId: JobId }),
+  'engine.status': EngineStatus,
+} as const satisfies Record<string, z.ZodType>;
+
+export type EventName = keyof typeof Events;
+export type EventData<E extends EventName> = z.infer<(typeof Events)[E]>;
+/** One event as it travels, typed by its name. */
+export type EngineEvent = { [E in EventName]: { type: 'event'; event: E; data: EventData<E> } }[EventName];
+
+//#endregion
+
+/** The first problems of a failed parse as one line: `params.prompt: Invalid input: expected string, …`. */
+export function describeIssues(error: z.ZodError, root: string): string {
+  const shown = error.issues.slice(0, 3).map((issue) => {
+    const path = [root, ...issue.path.map(String)].filter((part) => part !== '').join('.');
+    return `${path || 'message'}: ${issue.message}`;
+  });
+  const more = error.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
+}
