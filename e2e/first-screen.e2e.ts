@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
+import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
 
 describe('first screen, served by `emu3 serve`', () => {
   let studio: ServedStudio;
@@ -34,7 +37,7 @@ describe('first screen, served by `emu3 serve`', () => {
     const status = page.getByRole('status');
     await expect.poll(() => status.textContent()).toMatch(/^Engine \d+\.\d+\.\d+ · linux x64$/);
     expect(await page.evaluate(() => window.location.hash)).toBe('');
-    expect(await page.getByText('No model is loaded.').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#model-heading + p').textContent()).toMatch(/^No model is loaded/);
 
     // A reload keeps working: the secret stays for this tab.
     await page.reload();
@@ -54,5 +57,26 @@ describe('first screen, served by `emu3 serve`', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => status.textContent()).toContain('open the link that `emu3 serve` printed');
     await page.close();
+  });
+});
+
+describe('first screen with a model, served by `emu3 serve --model`', () => {
+  it('shows the active model', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'emu3-home-'));
+    const model = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
+    const studio = await serveStudio(['--model', model], { EMU3_HOME: home });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(studio.url);
+      const card = page.getByRole('region', { name: 'Model' });
+      await expect.poll(() => card.textContent()).toContain('Precisionfp32');
+      expect(await card.textContent()).toContain('2 layers, hidden 64, vocabulary 571');
+      await page.screenshot({ path: screenshotPath('first-screen-with-model') });
+    } finally {
+      await browser.close();
+      await studio.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

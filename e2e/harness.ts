@@ -43,15 +43,16 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** `emu3 serve --json` exactly as a user runs it, from the built engine. */
-export async function serveStudio(): Promise<ServedStudio> {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'engine/bin/emu3.js'), 'serve', '--json', '--port', '0'],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export async function serveStudio(
+  extraArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServedStudio> {
+  const args = [join(repoRoot, 'engine/bin/emu3.js'), 'serve', '--json', '--port', '0', ...extraArgs];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const listening = await waitForLine(child, (line) => {
     const message = JSON.parse(line) as { event?: string; url: string; origin: string };
     return message.event === 'listening' ? message : undefined;

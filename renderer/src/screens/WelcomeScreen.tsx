@@ -1,3 +1,4 @@
+import { ActiveModelCard } from '../components/ActiveModelCard.js';
 import { useStudioStore } from '../state/store.js';
 
 /** The first screen: what the studio does, and what this engine runs on. */
@@ -26,10 +27,7 @@ export function WelcomeScreen() {
           <p className="muted">{engine.status === 'connecting' ? 'Connecting…' : engine.error.message}</p>
         )}
       </section>
-      <section className="card" aria-labelledby="model-heading">
-        <h2 id="model-heading">Model</h2>
-        <p className="muted">No model is loaded.</p>
-      </section>
+      <ActiveModelCard />
     </main>
   );
 }

@@ -5,13 +5,15 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { createEngineSlice, type EngineSlice } from './engine/slice.js';
+import { createModelsSlice, type ModelsSlice } from './models/slice.js';
 
-export type StudioState = EngineSlice;
+export type StudioState = EngineSlice & ModelsSlice;
 
 /** A fresh store; tests make their own so no state leaks between them. */
 export function createStudioStore() {
   return createStore<StudioState>()((...args) => ({
     ...createEngineSlice(...args),
+    ...createModelsSlice(...args),
   }));
 }
 
