@@ -6,12 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, EventData, EventName } from '../api/index.js';
 import { importModel } from '../model/import-model.js';
 import { TINY } from '../model/reference-fixtures.js';
-import {
-  createEngineService,
-  createMemoryJobQueue,
-  type EngineService,
-  type JobEntry,
-} from './engine-service.js';
+import { createEngineService, type EngineService } from './engine-service.js';
+import { createMemoryJobQueue, type JobEntry } from './job-queue.js';
 
 const SMALL = { ratio: '1:1', area: 48 * 48, negativePrompt: 'blurry' } as const;
 
