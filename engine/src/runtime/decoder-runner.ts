@@ -47,7 +47,8 @@ export async function forwardLogits(
     feeds[`past_key_values.${layer}.key`] = emptyCache(); // [1, KVH, 0, D]
     feeds[`past_key_values.${layer}.value`] = emptyCache();
   }
-  const outputs = await session.run(feeds, ['logits']);
+  // Fetch every output: under WebGPU, outputs left unfetched stay bound to the previous run's buffers.
+  const outputs = await session.run(feeds);
   const logits = outputs.logits!.data as Float32Array; // [1, K, V]
   const vocab = decoder.vocabSize;
   return Array.from({ length: keep }, (_, k) => ({

@@ -59,6 +59,7 @@ export interface GraphBuilderOptions {
 }
 
 const DEFAULT_OPSET = 21;
+const MAX_WRITE_BYTES = 1 << 30;
 const MICROSOFT_DOMAIN = 'com.microsoft';
 
 export class GraphBuilder {
@@ -97,7 +98,10 @@ export class GraphBuilder {
     const tensor: onnx.ITensorProto = { name: this.claim(name), dataType: ONNX_TYPE[dtype], dims: [...dims] };
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (this.external && bytes.byteLength >= this.external.minBytes) {
-      writeSync(this.external.fd, bytes);
+      // One write call is capped at 2 GiB, and Emu3-8B's fp32 embedding alone is 3 GB.
+      for (let at = 0; at < bytes.byteLength; at += MAX_WRITE_BYTES) {
+        writeSync(this.external.fd, bytes.subarray(at, Math.min(at + MAX_WRITE_BYTES, bytes.byteLength)));
+      }
       tensor.dataLocation = proto.TensorProto.DataLocation.EXTERNAL;
       tensor.externalData = [
         { key: 'location', value: this.external.location },

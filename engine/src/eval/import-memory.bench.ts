@@ -24,11 +24,11 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importModel } from './import-model.js';
-import { TINY } from './reference-fixtures.js';
-import { openCheckpoint } from './checkpoint.js';
-import { expectedTensors, toSourceName } from './checkpoint-names.js';
-import type { ModelConfig } from './model-config.js';
+import { importModel } from '../model/import-model.js';
+import { TINY } from '../model/reference-fixtures.js';
+import { openCheckpoint } from '../model/checkpoint.js';
+import { expectedTensors, toSourceName } from '../model/checkpoint-names.js';
+import type { ModelConfig } from '../model/model-config.js';
 
 /** A 2-billion-parameter-class decoder in miniature: big enough tensors, a tiny vision tokenizer. */
 const CONFIG: ModelConfig = {
