@@ -12,6 +12,7 @@ import { EngineError } from '../api/index.js';
 import { studioVersion } from '../host/package-info.js';
 import { modelsDir as defaultModelsDir } from '../library/paths.js';
 import { loadTokenizer, type Emu3Tokenizer } from '../tokenizer/index.js';
+import { SPECIAL_TOKEN_STRINGS } from './checkpoint-config.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { hashFiles, sha256File } from './file-hash.js';
 import { buildDecoderGraph } from './onnx/decoder-graph.js';
@@ -208,17 +209,8 @@ async function checkTokenizerAgainstConfig(
 ): Promise<PackageManifest['visualTokens']> {
   const tokenizer: Emu3Tokenizer = await loadTokenizer(files);
   const { special, vision, decoder } = checkpoint.config;
-  const expected: Record<string, number> = {
-    '<|endoftext|>': special.pad,
-    '<|extra_203|>': special.bos,
-    '<|extra_204|>': special.eos,
-    '<|image token|>': special.img,
-    '<|image start|>': special.boi,
-    '<|image end|>': special.eoi,
-    '<|extra_200|>': special.eol,
-    '<|extra_201|>': special.eof,
-  };
-  for (const [token, id] of Object.entries(expected)) {
+  for (const [key, token] of Object.entries(SPECIAL_TOKEN_STRINGS)) {
+    const id = special[key as keyof typeof SPECIAL_TOKEN_STRINGS];
     const actual = tokenizer.tokenToId(token);
     if (actual !== id) {
       throw new EngineError(

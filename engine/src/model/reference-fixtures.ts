@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { packageRoot } from '../host/package-info.js';
-import type { ModelConfig } from './model-config.js';
+import type { ModelConfig, SpecialTokenIds } from './model-config.js';
 
 // From the package root, so this works from the sources (tests) and from dist/ (benchmarks) alike.
 export const FIXTURES_DIR = join(packageRoot(), 'models', 'reference', 'fixtures');
@@ -31,17 +31,7 @@ export interface ArrayRef {
 }
 
 export interface GoldenManifest {
-  special: {
-    pad: number;
-    bos: number;
-    eos: number;
-    img: number;
-    boi: number;
-    eoi: number;
-    eol: number;
-    eof: number;
-    visual0: number;
-  };
+  special: SpecialTokenIds & { visual0: number };
   tokenizer: { cases: { text: string; ids: number[] }[] };
   decoder: {
     sequences: { name: string; ids: number[]; logits: ArrayRef }[];

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer, type Emu3Tokenizer } from './index.js';
+import { SPECIAL_TOKEN_STRINGS } from '../model/checkpoint-config.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../models/reference/fixtures/', import.meta.url));
 const MANIFEST = `${FIXTURES}goldens/manifest.json`;
@@ -19,17 +20,8 @@ const manifest: Manifest | undefined = existsSync(MANIFEST)
   ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest)
   : undefined;
 
-const SPECIAL_STRINGS = {
-  pad: '<|endoftext|>',
-  bos: '<|extra_203|>',
-  eos: '<|extra_204|>',
-  img: '<|image token|>',
-  boi: '<|image start|>',
-  eoi: '<|image end|>',
-  eol: '<|extra_200|>',
-  eof: '<|extra_201|>',
-  visual0: '<|visual token 000000|>',
-} as const;
+// The strings of the ids config.json names, plus the first visual token.
+const SPECIAL_STRINGS = { ...SPECIAL_TOKEN_STRINGS, visual0: '<|visual token 000000|>' } as const;
 
 describe.skipIf(manifest === undefined)('tiny fixture goldens', () => {
   const cases = manifest?.tokenizer.cases ?? [];
