@@ -84,16 +84,7 @@ export async function timeDecodeSteps(
   try {
     return await timeRuns(counts, async () => {
       const start = performance.now();
-      const outputs = await model.session.run({
-        input_ids: int64(
-          Array.from({ length: batch }, (_, b) => tokenAt(cached + b, vocab)),
-          [batch, 1],
-        ), // [B, 1]
-        position_ids: int64(new Array<number>(batch).fill(cached), [batch, 1]), // [B, 1]
-        attention_mask: int64(new Array<number>(batch * (cached + 1)).fill(1), [batch, cached + 1]), // [B, T]
-        num_logits_to_keep: int64([1], []),
-        ...past,
-      });
+      const outputs = await model.session.run({ ...stepFeeds(batch, cached, vocab), ...past });
       await outputs.logits!.getData(); // [B, 1, V] on the host, as the sampler needs it
       const ms = performance.now() - start;
       disposeGpu(past);
@@ -135,15 +126,7 @@ export async function timeDecodeStepsPreallocated(
   let side = 0;
   return timeRuns(counts, async () => {
     const start = performance.now();
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64(
-        Array.from({ length: batch }, (_, b) => tokenAt(cached + b, vocab)),
-        [batch, 1],
-      ), // [B, 1]
-      position_ids: int64(new Array<number>(batch).fill(cached), [batch, 1]), // [B, 1]
-      attention_mask: int64(new Array<number>(batch * (cached + 1)).fill(1), [batch, cached + 1]), // [B, T]
-      num_logits_to_keep: int64([1], []),
-    };
+    const feeds: Record<string, ort.Tensor> = stepFeeds(batch, cached, vocab);
     const fetches: Record<string, ort.Tensor> = { logits };
     names.forEach((name, i) => {
       feeds[`past_key_values.${name}`] = view(buffers[i]![side]!, cached);
@@ -207,4 +190,17 @@ export async function timeNoCacheStep(
     await outputs.logits!.getData();
     disposeGpu(outputs as Record<string, ort.Tensor>);
   });
+}
+
+/** Inputs of one decode step for `batch` rows after `cached` tokens (the cache itself is added by the caller). */
+function stepFeeds(batch: number, cached: number, vocab: number): Record<string, ort.Tensor> {
+  return {
+    input_ids: int64(
+      Array.from({ length: batch }, (_, b) => tokenAt(cached + b, vocab)),
+      [batch, 1],
+    ), // [B, 1]
+    position_ids: int64(new Array<number>(batch).fill(cached), [batch, 1]), // [B, 1]
+    attention_mask: int64(new Array<number>(batch * (cached + 1)).fill(1), [batch, cached + 1]), // [B, T]
+    num_logits_to_keep: int64([1], []),
+  };
 }
