@@ -76,7 +76,7 @@ def bytes_to_unicode():
     return dict(zip(bs, map(chr, cs)))
 
 
-def train_ranks():
+def train_ranks(corpus=CORPUS, vocab_size=BPE_VOCAB):
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers, normalizers, Regex
 
     tok = Tokenizer(models.BPE())
@@ -84,8 +84,8 @@ def train_ranks():
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.Split(Regex(QWEN_PAT), behavior="isolated"), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]
     )
-    trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tok.train_from_iterator([CORPUS], trainer=trainer)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(corpus if isinstance(corpus, list) else [corpus], trainer=trainer)
     byte_decoder = {v: k for k, v in bytes_to_unicode().items()}
     vocab = tok.get_vocab()
     ranks = {}
@@ -109,7 +109,7 @@ def bpe_split(ranks, token, max_rank):
         parts = parts[:i] + [parts[i] + parts[i + 1]] + parts[i + 2 :]
 
 
-def write_tokenizers(ranks, decoder_dir, hf_dirs):
+def write_tokenizers(ranks, decoder_dir, hf_dirs, vision_lines=VISION_LINES, max_length=256):
     from tokenizers import Tokenizer, models, pre_tokenizers, normalizers, decoders, Regex, AddedToken
 
     n = len(ranks)
@@ -117,7 +117,7 @@ def write_tokenizers(ranks, decoder_dir, hf_dirs):
         for token, rank in sorted(ranks.items(), key=lambda kv: kv[1]):
             f.write(f"{base64.b64encode(token).decode()} {rank}\n")
     with open(decoder_dir / "emu3_vision_tokens.txt", "w") as f:
-        f.write("\n".join(VISION_LINES) + "\n")
+        f.write("\n".join(vision_lines) + "\n")
 
     enc = bytes_to_unicode()
     to_str = lambda b: "".join(enc[x] for x in b)
@@ -136,7 +136,7 @@ def write_tokenizers(ranks, decoder_dir, hf_dirs):
     )
     tok.decoder = decoders.ByteLevel()
     # The converted HF tokenizer names <|extra_0|> "<image>" (emu3-reference.md §2.2).
-    specials = ["<image>" if s == "<|extra_0|>" else s for s in SPECIALS] + VISION_LINES
+    specials = ["<image>" if s == "<|extra_0|>" else s for s in SPECIALS] + vision_lines
     tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
     for d in hf_dirs:
         tok.save(str(d / "tokenizer.json"), pretty=False)
@@ -147,13 +147,13 @@ def write_tokenizers(ranks, decoder_dir, hf_dirs):
                     "bos_token": "<|extra_203|>",
                     "eos_token": "<|extra_204|>",
                     "pad_token": "<|endoftext|>",
-                    "model_max_length": 256,
+                    "model_max_length": max_length,
                 },
                 indent=2,
             )
         )
     vocabulary_map = tok.get_vocab(with_added_tokens=True)
-    ids = {s: n + i for i, s in enumerate(SPECIALS + VISION_LINES)}
+    ids = {s: n + i for i, s in enumerate(SPECIALS + vision_lines)}
     return tok, vocabulary_map, ids
 
 

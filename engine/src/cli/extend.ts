@@ -31,7 +31,7 @@ export function registerExtend(program: Command): void {
         .command('extend')
         .description('continue a video: its last frames are the context, new frames are generated after them')
         .argument('<video>', 'any video ffmpeg reads')
-        .option('--model <dir>', 'model package or checkpoint folder')
+        .option('--model <dir>', 'model package or checkpoint folder (default: the bundled nano model)')
         .option('--frames <n>', 'new latent frames to generate', parsePositiveInt, 1)
         .option('--context <n>', 'latent frames of the source to continue from', parsePositiveInt, 1)
         .option(

@@ -25,7 +25,7 @@ export function registerGenerate(program: Command): void {
     const command = generate
       .command(kind)
       .description(kind === 'image' ? 'text to image (PNG)' : 'text to video (MP4)')
-      .option('--model <dir>', 'model package or checkpoint folder')
+      .option('--model <dir>', 'model package or checkpoint folder (default: the bundled nano model)')
       .requiredOption('--prompt <text>', 'what to generate')
       .option('--negative <text>', 'what to steer away from (default: the reference negative prompt)')
       .option('--ratio <W:H>', 'aspect ratio', '1:1')

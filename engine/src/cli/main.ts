@@ -1,6 +1,7 @@
 /** The `emu3` command: the engine from a terminal. Each command lives in its own file and registers itself. */
 import { Command } from 'commander';
 import { studioVersion } from '../host/package-info.js';
+import { registerEval } from './eval-command.js';
 import { registerExtend } from './extend.js';
 import { registerGenerate } from './generate.js';
 import { registerImport } from './import.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerExtend(program);
   registerUnderstand(program);
+  registerEval(program);
   registerReplay(program);
   registerServe(program);
   return program;

@@ -1,6 +1,6 @@
 /** What the generating commands share: opening the model, a progress bar, Ctrl+C as a cancel, and the summary. */
-import { EngineError } from '../api/index.js';
 import type { GenerationProgress } from '../generate/progress.js';
+import { bundledModelDir } from '../host/package-info.js';
 import type { ModelHandle } from '../model/open-model.js';
 import { openModelForCli, reportFallbacks } from './open-model-cli.js';
 import type { ModelCommandOptions } from './options.js';
@@ -19,17 +19,12 @@ export async function runModelJob<T>(
   options: ModelCommandOptions,
   work: (context: JobContext) => Promise<T>,
 ): Promise<T> {
-  if (!modelPath) {
-    throw new EngineError(
-      'bad_request',
-      'no model: pass --model DIR (a model package or an Emu3 checkpoint folder)',
-    );
-  }
   const controller = new AbortController();
   const cancel = () => controller.abort();
   process.once('SIGINT', cancel);
   const progress = createProgress(options.json ?? false);
-  const model = await openModelForCli(modelPath, options);
+  // No --model: the bundled nano model, imported into the library on first use like any checkpoint.
+  const model = await openModelForCli(modelPath ?? bundledModelDir(), options);
   try {
     const { fallbacks } = await model.session('decoder');
     reportFallbacks(options.provider, fallbacks);

@@ -28,7 +28,7 @@ export function registerUnderstand(program: Command): void {
       program
         .command('understand')
         .description('answer a question about an image or a video')
-        .option('--model <dir>', 'model package or checkpoint folder')
+        .option('--model <dir>', 'model package or checkpoint folder (default: the bundled nano model)')
         .option('--image <file>', 'the image')
         .option('--video <file>', 'the video')
         .requiredOption('--question <text>', 'what to ask')

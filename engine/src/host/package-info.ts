@@ -34,6 +34,11 @@ export function rendererBuildDir(): string {
   return join(packageRoot(), 'dist', 'renderer');
 }
 
+/** The bundled nano model (models/nano): a standard checkpoint folder, imported like any download. */
+export function bundledModelDir(): string {
+  return join(packageRoot(), 'models', 'nano');
+}
+
 function readPackageName(manifest: string): unknown {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
 }

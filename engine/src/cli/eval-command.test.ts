@@ -1,0 +1,178 @@
+/**
+ * `emu3 eval shapes|vqa|video|tokenizer` end to end on the tiny fixture model, through the real command
+ * definitions (in process, so no build is needed). The tiny model's pictures are not of the nano world, so
+ * its scores only need to be numbers in [0, 1]; the ceilings must be computed and high.
+ */
+import { Command } from 'commander';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY } from '../model/reference-fixtures.js';
+import { registerEval } from './eval-command.js';
+
+let work: string;
+const at = (name: string) => join(work, name);
+const fraction = expect.toSatisfy(
+  (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1,
+  'a number in [0, 1]',
+);
+
+const scene = (motion?: object) => ({
+  background: { kind: 'gradient', family: 'sand', angle: 0.4 },
+  objects: [
+    { class: 'heart', color: 'red', cx: 80, cy: 64, r: 19.2, ...(motion ? { motion } : {}) },
+    { class: 'square', color: 'blue', cx: 30, cy: 30, r: 14.08 },
+  ],
+});
+const left = { kind: 'left', vx: -2.5, vy: 0 };
+
+function writeSet(name: string, lines: object[]): string {
+  writeFileSync(at(name), lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+  return at(name);
+}
+
+/** Runs `emu3 eval …` with the tiny model on the CPU and returns the report it wrote. */
+async function evalCli(args: string[]): Promise<Record<string, unknown>> {
+  const program = new Command('emu3').exitOverride();
+  registerEval(program);
+  const out = at(`${args[0]}-report.json`);
+  const common = ['--model', TINY.originalDecoder, '--provider', 'cpu', '--threads', '2', '--limit', '2'];
+  await program.parseAsync(['node', 'emu3', 'eval', ...args, ...common, '--out', out, '--json']);
+  expect(process.exitCode ?? 0).toBe(0);
+  return JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'emu3-eval-'));
+  process.env.EMU3_HOME = join(work, 'home'); // the tiny checkpoint is imported here on first use
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('emu3 eval', () => {
+  it('shapes: scores the model, the ground truth and the tokenizer per tag', async () => {
+    const prompts = writeSet('shapes.jsonl', [
+      {
+        tag: 'colors',
+        include: [{ class: 'star', count: 1, color: 'green' }],
+        prompt: 'a photo of a green star',
+      },
+      {
+        tag: 'position',
+        include: [
+          { class: 'circle', count: 1 },
+          { class: 'cross', count: 1, position: ['left of', 0] },
+        ],
+        prompt: 'a photo of a cross left of a circle',
+      },
+      { tag: 'single_object', include: [{ class: 'ring', count: 1 }], prompt: 'beyond the limit' },
+    ]);
+    const report = await evalCli(['shapes', '--prompts', prompts, '--images-per-prompt', '1', '--seed', '4']);
+    expect(report).toMatchObject({ command: 'eval shapes', prompts: 2, imagesPerPrompt: 1, seed: 4 });
+    const scores = report.scores as Record<string, { perTag: object; overall: number }>;
+    for (const source of ['model', 'groundTruth', 'tokenizer']) {
+      expect(scores[source]!.perTag).toEqual({
+        colors: { correct: expect.any(Number), total: 1, accuracy: fraction },
+        position: { correct: expect.any(Number), total: 1, accuracy: fraction },
+      });
+      expect(scores[source]!.overall).toEqual(fraction);
+    }
+    expect(scores.groundTruth!.overall).toBe(1); // the detector finds what was rendered
+    expect(report.items).toHaveLength(2);
+  });
+
+  it('vqa: answers questions about an image and a video', async () => {
+    const set = writeSet('vqa.jsonl', [
+      { scene: scene(), video: false, question: 'What color is the heart?', answer: 'red', kind: 'color' },
+      {
+        scene: scene(left),
+        video: true,
+        question: 'How is the heart moving?',
+        answer: 'moving left',
+        kind: 'motion',
+      },
+    ]);
+    const report = await evalCli(['vqa', '--set', set, '--max-tokens', '4']);
+    expect(report).toMatchObject({
+      command: 'eval vqa',
+      questions: 2,
+      perKind: { color: { total: 1, accuracy: fraction }, motion: { total: 1, accuracy: fraction } },
+      overall: { total: 2, accuracy: fraction },
+    });
+    expect(report.items).toEqual([
+      expect.objectContaining({ video: false, expected: 'red', answer: expect.any(String) }),
+      expect.objectContaining({ video: true, expected: 'moving left', answer: expect.any(String) }),
+    ]);
+  });
+
+  it('video: tracks generated and extended videos, with ground-truth ceilings', async () => {
+    const set = writeSet('video.jsonl', [
+      {
+        kind: 'generate',
+        prompt: 'a video of a red heart moving left',
+        motion: 'left',
+        class: 'heart',
+        color: 'red',
+      },
+      { kind: 'extend', scene: scene(left), motion: 'left', contextFrames: 1, addFrames: 1 },
+    ]);
+    const report = await evalCli(['video', '--set', set, '--frames', '2', '--seed', '1']);
+    const summary = {
+      count: 1,
+      motionAccuracy: fraction,
+      subjectConsistency: fraction,
+      smoothness: fraction,
+    };
+    expect(report).toMatchObject({
+      command: 'eval video',
+      latentFrames: 2,
+      perKind: {
+        generate: { model: summary, groundTruth: { ...summary, motionAccuracy: 1, subjectConsistency: 1 } },
+        extend: { model: summary, groundTruth: { ...summary, motionAccuracy: 1, subjectConsistency: 1 } },
+      },
+    });
+    expect((report.items as { groundTruth: object }[])[1]!.groundTruth).toMatchObject({
+      direction: 'left',
+      sourceDirection: 'left',
+    });
+  });
+
+  it('tokenizer: PSNR and SSIM for images and videos apart', async () => {
+    const set = writeSet('tokenizer.jsonl', [
+      { scene: scene(), video: false },
+      { scene: scene(left), video: true },
+    ]);
+    const report = await evalCli(['tokenizer', '--set', set]);
+    const psnr = expect.toSatisfy((x: unknown) => typeof x === 'number' && x > 0 && x <= 100, 'a PSNR');
+    expect(report).toMatchObject({
+      command: 'eval tokenizer',
+      size: { width: 24, height: 24 }, // the tiny model's 6×6 grid at spatial factor 4
+      images: { count: 1, psnr, ssim: expect.any(Number) },
+      videos: { count: 1, psnr, ssim: expect.any(Number) },
+    });
+  });
+
+  it('fails in one line naming the file and line of a bad set, before opening any model', async () => {
+    const set = writeSet('bad.jsonl', [
+      { scene: scene(), video: false },
+      { scene: scene(), video: 'yes' },
+    ]);
+    const program = new Command('emu3').exitOverride();
+    registerEval(program);
+    let printed = '';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk: string | Uint8Array) => ((printed += String(chunk)), true);
+    try {
+      const args = ['tokenizer', '--set', set, '--model', at('no-such-model'), '--json'];
+      await program.parseAsync(['node', 'emu3', 'eval', ...args]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(process.exitCode).toBe(1);
+    process.exitCode = 0;
+    const { error } = JSON.parse(printed.trim()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('invalid_file');
+    expect(error.message).toMatch(new RegExp(`^${set}:2: field video: `));
+    expect(error.message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,166 @@
+"""Trains the nano decoder from scratch with next-token prediction on Emu3's document format.
+
+    python3 train_decoder.py --vq DIR --out DIR --stage image [--minutes 8] [--init DIR]
+    python3 train_decoder.py --vq DIR --out DIR --stage video --init DIR
+
+Stage `image`: text-to-image generation sequences and image understanding (captions placed after the image,
+questions about colour, count, shape and position). Stage `video` (paper §2.4) adds 16-frame videos
+(generation, and questions about motion) to the image mix. Vision tokens weigh 0.5 in the loss; 7% of
+captions are empty (and 3.5% are the engine's negative prompt, trained as unconditional) so guidance works.
+The pictures are rendered and tokenized on the GPU as training goes, so no example repeats.
+Writes DIR/decoder.safetensors (fp32), DIR/decoder_config.json, the tokenizer files and DIR/decoder_log.json.
+"""
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from transformers import Emu3ForCausalLM, Emu3TextConfig, Emu3VQVAE, Emu3VQVAEConfig
+
+import data as D
+import tokens as T
+import world as W
+from train_vq import encode_continuous, quantize, to_pixels
+
+TEXT_CONFIG = dict(
+    hidden_size=384,
+    intermediate_size=1024,
+    num_hidden_layers=6,
+    num_attention_heads=6,
+    num_key_value_heads=2,
+    max_position_embeddings=2048,
+    rms_norm_eps=1e-5,
+    rope_theta=10000.0,
+)
+
+
+def load_vq(vq_dir, dev):
+    config = json.loads((vq_dir / "vq_config.json").read_text())
+    vq = Emu3VQVAE(Emu3VQVAEConfig(**config)).to(dev)
+    vq.load_state_dict(load_file(str(vq_dir / "vq.safetensors")))
+    return vq.eval(), config
+
+
+@torch.no_grad()
+def codes_of(vq, frames_u8, frames_per_item):
+    """uint8 `[N·F, H, W, 3]` → codes `[N, F/4 (or 1 for images), h, w]` (images repeated to 4 frames)."""
+    x = to_pixels(frames_u8)
+    if frames_per_item == 1:
+        x = x[:, None].repeat(1, 4, 1, 1, 1)
+    else:
+        x = x.view(-1, frames_per_item, *x.shape[1:])
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        _, codes = quantize(vq, encode_continuous(vq, x))
+    return codes.cpu().numpy()
+
+
+def image_sequences(rng, v, vq, renderer, n, understand_share=0.3):
+    examples = [D.image_example(rng) for _ in range(n)]
+    codes = codes_of(vq, renderer.batch([(e["scene"], 0) for e in examples]), 1)
+    seqs = []
+    for e, c in zip(examples, codes):
+        if rng.random() < understand_share:
+            q, a = D.pick(rng, e["qa"])
+            seqs.append(T.understanding_sequence(v, c, q, a))
+        else:
+            seqs.append(T.generation_sequence(v, e["caption"], c))
+    return seqs
+
+
+def video_sequences(rng, v, vq, renderer, n, understand_share=0.2):
+    examples = [D.video_example(rng) for _ in range(n)]
+    frames = renderer.batch([(e["scene"], t) for e in examples for t in range(W.FRAMES)])
+    codes = codes_of(vq, frames, W.FRAMES)
+    seqs = []
+    for e, c in zip(examples, codes):
+        if rng.random() < understand_share:
+            q, a = D.pick(rng, e["qa"])
+            seqs.append(T.understanding_sequence(v, c, q, a, fps=W.FPS))
+        else:
+            seqs.append(T.generation_sequence(v, e["caption"], c, fps=W.FPS))
+    return seqs
+
+
+def weighted_loss(model, ids, weights):
+    """Next-token cross entropy, each target weighted, normalised by the total weight."""
+    logits = model(input_ids=ids).logits[:, :-1].float()  # [B, S-1, V]
+    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
+    w = weights[:, 1:].reshape(-1)
+    return (ce * w).sum() / w.sum()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vq", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--stage", choices=["image", "video"], required=True)
+    ap.add_argument("--init", type=Path)
+    ap.add_argument("--minutes", type=float, default=8.0)
+    ap.add_argument("--seed", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=192)
+    ap.add_argument("--videos", type=int, default=40)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed + (100 if args.stage == "video" else 0))
+    dev = torch.device("cuda")
+    torch.backends.cuda.matmul.allow_tf32 = True
+
+    vq, vq_config = load_vq(args.vq, dev)
+    v, vocabulary_map = T.build_tokenizer(args.out, vq_config["codebook_size"])
+    text_config = dict(TEXT_CONFIG, vocab_size=v.size, pad_token_id=v.pad, bos_token_id=v.bos, eos_token_id=v.eos)
+    model = Emu3ForCausalLM._from_config(Emu3TextConfig(**text_config), attn_implementation="sdpa").to(dev)
+    if args.init:
+        model.load_state_dict(load_file(str(args.init / "decoder.safetensors")))
+    model.train()
+    params = sum(p.numel() for p in model.parameters())
+    print(f"decoder params {params / 1e6:.2f}M vocab {v.size}", flush=True)
+    renderer = W.Renderer("cuda")
+
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    other = [p for n, p in model.named_parameters() if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": other, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.95), fused=True)
+    log = {"stage": args.stage, "config": text_config, "params": params, "seed": args.seed, "steps": []}
+    start, budget, step = time.time(), args.minutes * 60, 0
+    warmup = 200 if args.init is None else 50
+    while time.time() - start < budget:
+        frac = (time.time() - start) / budget
+        lr = args.lr * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        batches = [image_sequences(rng, v, vq, renderer, args.batch if args.stage == "image" else args.batch // 2)]
+        if args.stage == "video":
+            batches.append(video_sequences(rng, v, vq, renderer, args.videos))
+        opt.zero_grad(set_to_none=True)
+        total = 0.0
+        for seqs in batches:
+            ids, weights = T.collate(seqs, v.pad)
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                loss = weighted_loss(model, ids.to(dev), weights.to(dev)) / len(batches)
+            loss.backward()
+            total += loss.item()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % 100 == 0:
+            entry = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4), "lr": lr}
+            log["steps"].append(entry)
+            print(json.dumps(entry), flush=True)
+        step += 1
+    log["final"] = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4)}
+    print("final", json.dumps(log["final"]), flush=True)
+    save_file({k: t.detach().float().contiguous().cpu() for k, t in model.state_dict().items()}, str(args.out / "decoder.safetensors"))
+    (args.out / "decoder_config.json").write_text(json.dumps(text_config, indent=2))
+    (args.out / "vocabulary_map.json").write_text(json.dumps(vocabulary_map))
+    (args.out / "decoder_log.json").write_text(json.dumps(log, indent=1))
+
+
+if __name__ == "__main__":
+    main()
