@@ -6,17 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
 
 describe('first screen, served by `emu3 serve`', () => {
+  let home: string;
   let studio: ServedStudio;
   let browser: Browser;
 
   beforeAll(async () => {
-    studio = await serveStudio();
+    // Its own studio home: the engine opens a library there, which must not land in the user's.
+    home = mkdtempSync(join(tmpdir(), 'emu3-home-'));
+    studio = await serveStudio([], { EMU3_HOME: home });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await studio?.stop();
+    rmSync(home, { recursive: true, force: true });
   });
 
   /** A page that records console errors and CSP violations, which must stay empty. */
@@ -69,6 +73,9 @@ describe('first screen with a model, served by `emu3 serve --model`', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(studio.url);
+      // With a model the studio opens on Generate; Home has the model's card.
+      await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
+      await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Home' }).click();
       const card = page.getByRole('region', { name: 'Model' });
       await expect.poll(() => card.textContent()).toContain('Precisionfp32');
       expect(await card.textContent()).toContain('2 layers, hidden 64, vocabulary 571');

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, stopChild, waitForLine } from './harness.js';
@@ -6,7 +8,9 @@ import { repoRoot, stopChild, waitForLine } from './harness.js';
 describe('npm start without an Electron binary', () => {
   it('says so in one line and serves the studio through the web host', async () => {
     // No display: the launcher cannot open a window, exactly as on CI and on a headless box.
-    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
+    // Its own studio home, so the engine's library does not land in the user's.
+    const home = mkdtempSync(join(tmpdir(), 'emu3-home-'));
+    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '', EMU3_HOME: home };
     const child = spawn(process.execPath, [join(repoRoot, 'build/start.js')], {
       cwd: repoRoot,
       env,
@@ -27,6 +31,7 @@ describe('npm start without an Electron binary', () => {
       expect(await health.json()).toMatchObject({ status: 'ok' });
     } finally {
       await stopChild(child);
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

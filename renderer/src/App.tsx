@@ -1,14 +1,36 @@
+import { useMemo } from 'react';
+import { HelpSheet } from './components/HelpSheet.js';
+import { Toasts } from './components/Toasts.js';
 import { TopBar } from './components/TopBar.js';
 import type { EngineClient } from './host/engine-client.js';
+import { StudioContext } from './host/studio.js';
 import { useEngineConnection } from './host/use-engine-connection.js';
+import { useShortcuts } from './host/use-shortcuts.js';
+import { GalleryScreen } from './screens/gallery/GalleryScreen.js';
+import { GenerateScreen } from './screens/generate/GenerateScreen.js';
 import { WelcomeScreen } from './screens/WelcomeScreen.js';
+import { studioStore, useStudioStore } from './state/store.js';
 
 export function App({ client }: { client: EngineClient }) {
-  const { retry } = useEngineConnection(client);
+  const studio = useMemo(() => ({ client, store: studioStore }), [client]);
+  const { retry } = useEngineConnection(studio);
+  useShortcuts(studio);
+  const screen = useStudioStore((state) => state.screen);
+  const helpOpen = useStudioStore((state) => state.helpOpen);
   return (
-    <div className="app">
-      <TopBar onRetryEngine={retry} />
-      <WelcomeScreen />
-    </div>
+    <StudioContext.Provider value={studio}>
+      <div className="app">
+        <TopBar onRetryEngine={retry} />
+        {screen === 'generate' ? (
+          <GenerateScreen />
+        ) : screen === 'gallery' ? (
+          <GalleryScreen />
+        ) : (
+          <WelcomeScreen />
+        )}
+        <Toasts />
+        {helpOpen && <HelpSheet />}
+      </div>
+    </StudioContext.Provider>
   );
 }

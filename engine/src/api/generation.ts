@@ -64,3 +64,16 @@ export const GenerationRecord = z.object({
     .optional(),
 });
 export type GenerationRecord = z.infer<typeof GenerationRecord>;
+
+/** A result's record without its token ids (which the library keeps), with their counts. */
+export const RecordSummary = GenerationRecord.omit({ tokens: true }).extend({
+  promptTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+export type RecordSummary = z.infer<typeof RecordSummary>;
+
+/** The summary of a full record. */
+export function summarizeRecord(record: GenerationRecord): RecordSummary {
+  const { tokens, ...rest } = record;
+  return { ...rest, promptTokens: tokens.prompt.length, outputTokens: tokens.output.length };
+}

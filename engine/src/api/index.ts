@@ -4,5 +4,6 @@
  */
 export * from './errors.js';
 export * from './generation.js';
+export * from './library.js';
 export * from './protocol.js';
 export * from './system.js';

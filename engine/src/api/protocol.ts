@@ -11,7 +11,15 @@
  */
 import { z } from 'zod';
 import { SerializedError } from './errors.js';
-import { GenerationRecord, SamplingParams } from './generation.js';
+import { RecordSummary, SamplingParams } from './generation.js';
+import {
+  ItemId,
+  LibraryItemDetail,
+  LibraryItemSummary,
+  LibraryListParams,
+  LibraryPage,
+  ReplayVerdict,
+} from './library.js';
 import { EngineInfo } from './system.js';
 
 //#region Envelope
@@ -70,6 +78,8 @@ export const ModelSummary = z.object({
     maxPositionEmbeddings: z.number().int().positive(),
   }),
   active: z.boolean(),
+  /** What a generation samples with when a request leaves a value out. */
+  generationDefaults: SamplingParams,
 });
 export type ModelSummary = z.infer<typeof ModelSummary>;
 
@@ -100,12 +110,22 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
+/** `image`: text to image, saved to the library; `replay`: a library item regenerated and compared token for token. */
+export const JobKind = z.enum(['image', 'replay']);
+export type JobKind = z.infer<typeof JobKind>;
+
+export const ReplayParams = z.strictObject({ itemId: ItemId });
+
 export const JobSummary = z.object({
   jobId: JobId,
-  kind: z.literal('image'),
+  kind: JobKind,
   status: JobStatus,
   modelId: ModelId,
   prompt: z.string(),
+  /** The token grid being generated (rows × columns), when known before the job runs. */
+  grid: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).optional(),
+  /** A replay's item, or the item a finished image job was saved as. */
+  itemId: ItemId.optional(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
@@ -117,17 +137,12 @@ export type JobSummary = z.infer<typeof JobSummary>;
 
 export const PngDataUrl = z.string().startsWith('data:image/png;base64,');
 
-/** A result's record without its token ids, which the library keeps. */
-export const RecordSummary = GenerationRecord.omit({ tokens: true }).extend({
-  promptTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-});
-export type RecordSummary = z.infer<typeof RecordSummary>;
-
 export const EngineStatus = z.object({
   activeModelId: ModelId.nullable(),
   runningJobId: JobId.nullable(),
   queuedJobs: z.number().int().nonnegative(),
+  /** A paused queue finishes the running job and starts no other until it is resumed. */
+  paused: z.boolean(),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
 
@@ -155,7 +170,35 @@ export const Methods = {
     params: z.strictObject({ jobId: JobId }),
     result: z.object({ jobId: JobId, status: JobStatus }),
   },
+  /** Oldest first: the queued and running jobs, and the last ones that ended. */
   'jobs.list': { params: NoParams, result: z.array(JobSummary) },
+  /**
+   * Queues a token-exact replay of a library item on the model that made it; the verdict arrives as
+   * `job.replayed`.
+   */
+  'jobs.replay': { params: ReplayParams, result: z.object({ jobId: JobId }) },
+  'jobs.pause': { params: NoParams, result: EngineStatus },
+  'jobs.resume': { params: NoParams, result: EngineStatus },
+  /** Moves a queued job to `index` among the queued jobs (0 runs next); answers the queued ids in order. */
+  'jobs.move': {
+    params: z.strictObject({ jobId: JobId, index: z.number().int().nonnegative() }),
+    result: z.object({ queued: z.array(JobId) }),
+  },
+  /** A page of the gallery (or the trash), newest first. */
+  'library.list': { params: LibraryListParams, result: LibraryPage },
+  'library.get': { params: z.strictObject({ id: ItemId }), result: LibraryItemDetail },
+  'library.star': {
+    params: z.strictObject({ id: ItemId, starred: z.boolean() }),
+    result: LibraryItemSummary,
+  },
+  /** Moves an item to the trash; nothing is deleted until the trash is emptied. */
+  'library.trash': { params: z.strictObject({ id: ItemId }), result: LibraryItemSummary },
+  'library.restore': { params: z.strictObject({ id: ItemId }), result: LibraryItemSummary },
+  /** Deletes every trashed item and the media no other item uses. */
+  'library.emptyTrash': {
+    params: NoParams,
+    result: z.object({ removed: z.number().int().nonnegative() }),
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type MethodName = keyof typeof Methods;
@@ -173,6 +216,8 @@ export function isMethodName(name: string): name is MethodName {
 
 /** Every event and its data. Names are `area.happening`. */
 export const Events = {
+  /** A job joined the queue (from any client, or restored at start). */
+  'job.queued': JobSummary,
   'job.started': z.object({ jobId: JobId }),
   /** At most every 100 ms, and always for the first and the last token. */
   'job.progress': JobProgress.extend({ jobId: JobId }),
@@ -185,11 +230,29 @@ export const Events = {
     width: z.number().int().positive(),
     height: z.number().int().positive(),
     seconds: z.number().nonnegative(),
+    /** The library item it was saved as (announced just before by `library.itemAdded`). */
+    itemId: ItemId,
+  }),
+  'job.replayed': z.object({
+    jobId: JobId,
+    itemId: ItemId,
+    verdict: ReplayVerdict,
+    /** Output tokens compared. */
+    tokens: z.number().int().nonnegative(),
+    /** Index of the first output token that differs; null when identical. */
+    firstDifference: z.number().int().nonnegative().nullable(),
+    seconds: z.number().nonnegative(),
   }),
   'job.failed': z.object({ jobId: JobId, error: SerializedError }),
   /** Cancelled by the user: not a failure. */
   'job.cancelled': z.object({ jobId: JobId }),
+  /** The queued jobs' new order after `jobs.move`. */
+  'jobs.reordered': z.object({ queued: z.array(JobId) }),
   'engine.status': EngineStatus,
+  'library.itemAdded': z.object({ item: LibraryItemSummary }),
+  /** Starred, unstarred, trashed or restored. */
+  'library.itemChanged': z.object({ item: LibraryItemSummary }),
+  'library.trashEmptied': z.object({ removed: z.number().int().nonnegative() }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventName = keyof typeof Events;

@@ -7,7 +7,6 @@ import type { EngineEvent, EventData, EventName } from '../api/index.js';
 import { importModel } from '../model/import-model.js';
 import { TINY } from '../model/reference-fixtures.js';
 import { createEngineService, type EngineService } from './engine-service.js';
-import { createMemoryJobQueue, type JobEntry } from './job-queue.js';
 
 const SMALL = { ratio: '1:1', area: 48 * 48, negativePrompt: 'blurry' } as const;
 
@@ -35,7 +34,12 @@ describe('engine service', () => {
   beforeAll(async () => {
     modelsDir = mkdtempSync(join(tmpdir(), 'emu3-service-'));
     hfId = (await importModel(TINY.hf, { modelsDir })).manifest.id;
-    engine = createEngineService({ modelsDir, provider: 'cpu', threads: 2 });
+    engine = createEngineService({
+      modelsDir,
+      libraryDir: join(modelsDir, 'library'),
+      provider: 'cpu',
+      threads: 2,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -61,11 +65,16 @@ describe('engine service', () => {
       activeModelId: null,
       runningJobId: null,
       queuedJobs: 0,
+      paused: false,
     });
   });
 
   it('lists nothing in a models folder that does not exist yet', async () => {
-    const empty = createEngineService({ modelsDir: join(modelsDir, 'absent'), provider: 'cpu' });
+    const empty = createEngineService({
+      modelsDir: join(modelsDir, 'absent'),
+      libraryDir: join(modelsDir, 'library-2'),
+      provider: 'cpu',
+    });
     await expect(empty.handle('models.list', {})).resolves.toEqual([]);
     await empty.close();
   });
@@ -125,44 +134,39 @@ describe('engine service', () => {
     await engine.handle('models.activate', { id: hfId });
   }, 60_000);
 
-  it('closes: cancels what is queued and running, then refuses calls', async () => {
-    const closing = createEngineService({ modelsDir, provider: 'cpu', threads: 2 });
+  it('closes: stops the running job, keeps it and the queued one for the next start, then refuses calls', async () => {
+    const libraryDir = join(modelsDir, 'library-close');
+    const closing = createEngineService({ modelsDir, libraryDir, provider: 'cpu', threads: 2 });
     await closing.handle('models.activate', { id: hfId });
-    const cancelled: string[] = [];
+    const ended: string[] = [];
     closing.onEvent((event) => {
-      if (event.event === 'job.cancelled') cancelled.push(event.data.jobId);
+      if (['job.cancelled', 'job.finished', 'job.failed'].includes(event.event)) ended.push(event.event);
     });
     const started = nextEvent(closing, 'job.progress');
-    const running = await closing.handle('jobs.generateImage', { prompt: 'one', ...SMALL });
-    const queued = await closing.handle('jobs.generateImage', { prompt: 'two', ...SMALL });
+    const running = await closing.handle('jobs.generateImage', { prompt: 'one', ...SMALL, seed: 3 });
+    const queued = await closing.handle('jobs.generateImage', { prompt: 'two', ...SMALL, seed: 4 });
     await started;
     await closing.close();
-    expect(cancelled.sort()).toEqual([running.jobId, queued.jobId].sort());
+    expect(ended).toEqual([]);
     await expect(closing.handle('system.info', {})).rejects.toMatchObject({ code: 'engine_unavailable' });
+
+    // The next engine on the same library finds both, queued, in order, and runs them on their model.
+    const reopened = createEngineService({ modelsDir, libraryDir, provider: 'cpu', threads: 2 });
+    try {
+      const finished: string[] = [];
+      reopened.onEvent((event) => {
+        if (event.event === 'job.finished') finished.push(event.data.jobId);
+      });
+      const jobs = await reopened.handle('jobs.list', {});
+      expect(jobs.map((job) => [job.jobId, job.status, job.prompt])).toEqual([
+        [running.jobId, 'queued', 'one'],
+        [queued.jobId, 'queued', 'two'],
+      ]);
+      await expect.poll(() => finished, { timeout: 30_000 }).toEqual([running.jobId, queued.jobId]);
+      const page = await reopened.handle('library.list', {});
+      expect(page.items.map((item) => item.prompt)).toEqual(['two', 'one']);
+    } finally {
+      await reopened.close();
+    }
   }, 60_000);
-});
-
-describe('memory job queue', () => {
-  const entry = (jobId: string): JobEntry => ({
-    jobId,
-    kind: 'image',
-    status: 'queued',
-    modelId: 'a'.repeat(64),
-    params: { prompt: jobId, ratio: '1:1' },
-    createdAt: new Date(0).toISOString(),
-  });
-
-  it('hands out the oldest queued job, removes, and keeps only the last ended jobs', () => {
-    const queue = createMemoryJobQueue(2);
-    for (const id of ['a', 'b', 'c', 'd']) queue.add(entry(id));
-    expect(queue.nextQueued()?.jobId).toBe('a');
-    expect(queue.remove('b')).toBe(true);
-    expect(queue.remove('b')).toBe(false);
-    queue.update('a', { status: 'finished' });
-    expect(queue.nextQueued()?.jobId).toBe('c');
-    queue.update('c', { status: 'failed' });
-    queue.update('d', { status: 'cancelled' });
-    expect(queue.list().map((job) => job.jobId)).toEqual(['c', 'd']);
-    expect(() => queue.update('a', { status: 'running' })).toThrow('job a is not in the queue');
-  });
 });

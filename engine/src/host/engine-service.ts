@@ -1,55 +1,51 @@
 /**
  * The engine behind the protocol, whatever carries it (the web host's WebSocket, Electron IPC, tests):
  * `handle(method, params)` validates the params, runs the method and validates its result; `onEvent`
- * streams what jobs report. Jobs run one at a time from a queue behind the small `JobQueue` interface,
- * each on the model that was active when it was queued.
+ * streams what jobs and the library report. The parts live beside this file: models (model-registry.ts),
+ * jobs (job-runner.ts, job-queue.ts) and the library (library-methods.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import sharp from 'sharp';
 import type { z } from 'zod';
 import {
-  CancelledError,
   describeIssues,
   EngineError,
   Events,
   InternalError,
   isMethodName,
   Methods,
-  serializeError,
   type EngineEvent,
   type EngineInfo,
   type EngineStatus,
   type EventData,
   type EventName,
-  type GenerateImageParams,
-  type JobStatus,
-  type JobSummary,
+  type MediaExt,
   type MethodName,
   type MethodParams,
   type MethodResult,
   type ModelSummary,
 } from '../api/index.js';
-import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
-import { generationSize } from '../generate/format.js';
-import { throttle } from '../generate/progress.js';
-import { generateVision } from '../generate/vision.js';
-import { openModel, type ModelHandle } from '../model/open-model.js';
-import { readManifest, type PackageManifest } from '../model/package-manifest.js';
+import { JobStore } from '../library/job-store.js';
+import { Library } from '../library/library.js';
+import { studioHome } from '../library/paths.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
-import { createMemoryJobQueue, type JobEntry, type JobQueue } from './job-queue.js';
+import { createPersistedJobQueue, type JobQueue } from './job-queue.js';
+import { createJobRunner } from './job-runner.js';
+import { createLibraryMethods } from './library-methods.js';
+import { createModelRegistry } from './model-registry.js';
 import { studioVersion } from './package-info.js';
 
 export interface EngineServiceOptions {
   /** The library's models folder: one package per folder. */
   modelsDir: string;
+  /**
+   * The library folder (library.sqlite, media/); default: the studio home (`EMU3_HOME`, or the platform's
+   * data folder), the folder `emu3 serve` also takes models/ from.
+   */
+  libraryDir?: string;
   provider: ProviderChoice;
   threads?: number;
   /** Which host runs the engine, as `system.info` reports it (default: web). */
   host?: EngineInfo['host'];
-  /** Default: in memory. */
+  /** Default: persisted in the library, so queued jobs survive a restart. */
   queue?: JobQueue;
 }
 
@@ -66,42 +62,18 @@ export interface EngineService {
    * checkpoint imported into the models folder on the way), as `emu3 serve --model` does.
    */
   activateModel(reference: string): Promise<ModelSummary>;
-  /** Cancels every job, waits for the running one to stop, and releases the model. */
+  /**
+   * A library media file for a host to serve: only a hash the library holds, with its own extension;
+   * `bad_request` or `not_found` otherwise. The caller never supplies a path.
+   */
+  mediaFile(sha256: string, ext: string): { path: string; ext: MediaExt };
+  /** Stops the running job (it stays queued, as do the others, for the next start) and closes the library. */
   close(): Promise<void>;
 }
 
-/** How often progress events go out at most; previews have their own pace (generate/vision.ts). */
-const PROGRESS_INTERVAL_MS = 100;
-
-interface LoadedModel {
-  handle: ModelHandle;
-  users: number;
-  retired: boolean;
-}
-
-interface ModelLease {
-  readonly model: ModelHandle;
-  release(): void;
-}
-
-interface RunningJob {
-  controller: AbortController;
-  lease: ModelLease;
-  /** Settles when the job has ended, however it ended. */
-  ended: Promise<void>;
-  end(): void;
-}
-
 export function createEngineService(options: EngineServiceOptions): EngineService {
-  const queue = options.queue ?? createMemoryJobQueue();
   const listeners = new Set<EngineEventListener>();
-  const jobs = new Map<string, RunningJob>();
-  let active: LoadedModel | null = null;
-  let activation = 0;
-  let runningJobId: string | null = null;
   let closed = false;
-
-  //#region Events
 
   function emit<E extends EventName>(event: E, data: EventData<E>): void {
     const parsed = Events[event].safeParse(data);
@@ -123,286 +95,39 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
   }
 
+  const library = Library.open(options.libraryDir ?? studioHome());
+  const models = createModelRegistry({
+    modelsDir: options.modelsDir,
+    provider: options.provider,
+    ...(options.threads ? { threads: options.threads } : {}),
+    onActivated: () => emit('engine.status', status()),
+  });
+  const libraryMethods = createLibraryMethods(library, emit);
+  let queue: JobQueue;
+  try {
+    queue = options.queue ?? createPersistedJobQueue(new JobStore(library));
+  } catch (error) {
+    library.close();
+    throw error;
+  }
+  const jobs = createJobRunner({
+    queue,
+    models,
+    library: libraryMethods,
+    emit,
+    onStatus: () => emit('engine.status', status()),
+  });
+  // Jobs restored from the last run start once the caller has had a chance to listen.
+  setImmediate(() => jobs.start());
+
   function status(): EngineStatus {
     return {
-      activeModelId: active?.handle.manifest.id ?? null,
-      runningJobId,
-      queuedJobs: queue.list().filter((entry) => entry.status === 'queued').length,
+      activeModelId: models.active()?.manifest.id ?? null,
+      runningJobId: jobs.runningJobId,
+      queuedJobs: jobs.queuedCount(),
+      paused: jobs.paused,
     };
   }
-
-  //#endregion
-
-  //#region Models
-
-  function summarize(dir: string, manifest: PackageManifest): ModelSummary {
-    const { decoder } = manifest;
-    return {
-      id: manifest.id,
-      name: basename(manifest.source.paths[0] ?? dir),
-      dir,
-      layout: manifest.source.layout,
-      precision: manifest.precision,
-      createdAt: manifest.createdAt,
-      imageArea: manifest.imageArea,
-      decoder: {
-        numLayers: decoder.numLayers,
-        hiddenSize: decoder.hiddenSize,
-        numHeads: decoder.numHeads,
-        vocabSize: decoder.vocabSize,
-        maxPositionEmbeddings: decoder.maxPositionEmbeddings,
-      },
-      active: active?.handle.manifest.id === manifest.id,
-    };
-  }
-
-  /** Packages in the models folder; folders without a valid manifest (partial imports, damage) are left out. */
-  async function scanModels(): Promise<ModelSummary[]> {
-    let names: string[];
-    try {
-      names = (await readdir(options.modelsDir, { withFileTypes: true }))
-        .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-        .map((entry) => entry.name)
-        .sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') names = [];
-      else throw error;
-    }
-    const models: ModelSummary[] = [];
-    for (const name of names) {
-      const dir = join(options.modelsDir, name);
-      const manifest = await readManifest(dir).catch(() => null);
-      if (manifest) models.push(summarize(dir, manifest));
-    }
-    if (active && !models.some((model) => model.active))
-      models.push(summarize(active.handle.dir, active.handle.manifest));
-    return models;
-  }
-
-  function lease(loaded: LoadedModel): ModelLease {
-    loaded.users++;
-    let released = false;
-    return {
-      model: loaded.handle,
-      release() {
-        if (released) return;
-        released = true;
-        loaded.users--;
-        closeIfUnused(loaded);
-      },
-    };
-  }
-
-  function closeIfUnused(loaded: LoadedModel): void {
-    if (loaded.retired && loaded.users === 0) void loaded.handle.close().catch(() => {});
-  }
-
-  /** Opens a model and makes it the active one, unless a later activation overtook this one. */
-  async function activate(open: () => Promise<ModelHandle>): Promise<ModelSummary> {
-    const ticket = ++activation;
-    const handle = await open();
-    if (ticket !== activation || closed) {
-      await handle.close();
-      throw new CancelledError('another model was activated meanwhile');
-    }
-    if (active) {
-      active.retired = true;
-      closeIfUnused(active);
-    }
-    active = { handle, users: 0, retired: false };
-    // Load the decoder while the user writes a prompt; a failure shows again when a job needs it.
-    void handle.session('decoder').catch(() => {});
-    emit('engine.status', status());
-    return summarize(handle.dir, handle.manifest);
-  }
-
-  async function activateById(id: string): Promise<ModelSummary> {
-    if (active?.handle.manifest.id === id) return summarize(active.handle.dir, active.handle.manifest);
-    const model = (await scanModels()).find((m) => m.id === id);
-    if (!model) throw new EngineError('not_found', `no model ${id} in ${options.modelsDir}`);
-    return activate(() => openModel(model.dir, sessionOptions()));
-  }
-
-  async function activateModel(reference: string): Promise<ModelSummary> {
-    const models = await scanModels();
-    const matches = /^[0-9a-f]{8,64}$/.test(reference)
-      ? models.filter((model) => model.id.startsWith(reference))
-      : [];
-    if (matches.length > 1) {
-      throw new EngineError(
-        'bad_request',
-        `model id ${reference} is ambiguous: ${matches.length} models match`,
-      );
-    }
-    if (matches.length === 1) return activateById(matches[0]!.id);
-    return activate(() =>
-      openModel(resolve(reference), { ...sessionOptions(), modelsDir: options.modelsDir }),
-    );
-  }
-
-  function sessionOptions() {
-    return { provider: options.provider, ...(options.threads ? { threads: options.threads } : {}) };
-  }
-
-  //#endregion
-
-  //#region Jobs
-
-  function generateImage(params: GenerateImageParams): { jobId: string } {
-    if (!active) {
-      throw new EngineError('bad_request', 'no model is active: activate one first (models.activate)');
-    }
-    const { manifest } = active.handle;
-    // The size rule's errors belong to the request, not to a job that fails later.
-    generationSize(params.ratio, params.area ?? manifest.imageArea, manifest.vision.spatialFactor);
-    const jobId = randomUUID();
-    let end!: () => void;
-    const ended = new Promise<void>((resolve) => (end = resolve));
-    jobs.set(jobId, { controller: new AbortController(), lease: lease(active), ended, end });
-    queue.add({
-      jobId,
-      kind: 'image',
-      status: 'queued',
-      modelId: manifest.id,
-      params,
-      createdAt: new Date().toISOString(),
-    });
-    emit('engine.status', status());
-    // After this call's response has gone out, so the caller knows the job id before its events.
-    setImmediate(pump);
-    return { jobId };
-  }
-
-  function pump(): void {
-    if (runningJobId !== null || closed) return;
-    const entry = queue.nextQueued();
-    if (!entry) return;
-    runningJobId = entry.jobId;
-    void runJob(entry).finally(() => {
-      runningJobId = null;
-      emit('engine.status', status());
-      pump();
-    });
-  }
-
-  async function runJob(entry: JobEntry): Promise<void> {
-    const { jobId } = entry;
-    const job = jobs.get(jobId);
-    if (!job) {
-      // Only a queue that outlived the engine (persisted) holds jobs this engine never started.
-      const error = serializeError(
-        new EngineError(
-          'engine_unavailable',
-          `job ${jobId} was queued before the engine restarted; queue it again`,
-        ),
-      );
-      end(jobId, { status: 'failed', error });
-      emit('job.failed', { jobId, error });
-      return;
-    }
-    const { signal } = job.controller;
-    queue.update(jobId, { status: 'running', startedAt: new Date().toISOString() });
-    emit('job.started', { jobId });
-    emit('engine.status', status());
-    const started = performance.now();
-    try {
-      const { model } = job.lease;
-      const { params } = entry;
-      const progressDue = throttle(PROGRESS_INTERVAL_MS);
-      const result = await generateVision(
-        model,
-        {
-          prompt: params.prompt,
-          negativePrompt: params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT,
-          ratio: params.ratio,
-          ...(params.area !== undefined ? { area: params.area } : {}),
-          sampling: { ...defaultGenerationSampling(model.manifest), ...params.sampling },
-          ...(params.seed !== undefined ? { seed: params.seed } : {}),
-        },
-        {
-          signal,
-          onProgress: (progress) => {
-            if (!progressDue(progress.done === 1 || progress.done === progress.total)) return;
-            queue.update(jobId, { progress });
-            emit('job.progress', { jobId, ...progress });
-          },
-          onPreview: async (frames, rows) => {
-            const image = await pngDataUrl(frames[0]!);
-            if (!signal.aborted) emit('job.preview', { jobId, rows, image });
-          },
-        },
-      );
-      if (signal.aborted) throw new CancelledError();
-      const frame = result.frames[0]!;
-      const image = await pngDataUrl(frame);
-      const { tokens, ...record } = result.record;
-      end(jobId, { status: 'finished' });
-      emit('job.finished', {
-        jobId,
-        record: { ...record, promptTokens: tokens.prompt.length, outputTokens: tokens.output.length },
-        image,
-        width: frame.width,
-        height: frame.height,
-        seconds: (performance.now() - started) / 1000,
-      });
-    } catch (error) {
-      if (error instanceof CancelledError || signal.aborted) {
-        end(jobId, { status: 'cancelled' });
-        emit('job.cancelled', { jobId });
-      } else {
-        const serialized = serializeError(error);
-        end(jobId, { status: 'failed', error: serialized });
-        emit('job.failed', { jobId, error: serialized });
-      }
-    } finally {
-      job.lease.release();
-      jobs.delete(jobId);
-      job.end();
-    }
-  }
-
-  function end(jobId: string, patch: Pick<JobEntry, 'status' | 'error'>): void {
-    queue.update(jobId, { ...patch, endedAt: new Date().toISOString() });
-  }
-
-  async function cancel(jobId: string): Promise<{ jobId: string; status: JobStatus }> {
-    const entry = queue.get(jobId);
-    if (!entry) throw new EngineError('not_found', `no job ${jobId}`);
-    const job = jobs.get(jobId);
-    if (entry.status === 'queued') {
-      queue.remove(jobId);
-      if (job) {
-        job.lease.release();
-        jobs.delete(jobId);
-        job.end();
-      }
-      emit('job.cancelled', { jobId });
-      emit('engine.status', status());
-      return { jobId, status: 'cancelled' };
-    }
-    if (entry.status === 'running' && job) {
-      job.controller.abort();
-      await job.ended;
-    }
-    return { jobId, status: queue.get(jobId)?.status ?? 'cancelled' };
-  }
-
-  function summarizeJob(entry: JobEntry): JobSummary {
-    return {
-      jobId: entry.jobId,
-      kind: entry.kind,
-      status: entry.status,
-      modelId: entry.modelId,
-      prompt: entry.params.prompt,
-      createdAt: entry.createdAt,
-      ...(entry.startedAt ? { startedAt: entry.startedAt } : {}),
-      ...(entry.endedAt ? { endedAt: entry.endedAt } : {}),
-      ...(entry.progress ? { progress: entry.progress } : {}),
-      ...(entry.error ? { error: entry.error } : {}),
-    };
-  }
-
-  //#endregion
 
   type Implementations = {
     [M in MethodName]: (
@@ -417,11 +142,21 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       host: options.host ?? 'web',
     }),
     'system.status': () => status(),
-    'models.list': () => scanModels(),
-    'models.activate': ({ id }) => activateById(id),
-    'jobs.generateImage': (params) => generateImage(params),
-    'jobs.cancel': ({ jobId }) => cancel(jobId),
-    'jobs.list': () => queue.list().map(summarizeJob),
+    'models.list': () => models.list(),
+    'models.activate': ({ id }) => models.activateById(id),
+    'jobs.generateImage': (params) => jobs.generateImage(params),
+    'jobs.cancel': ({ jobId }) => jobs.cancel(jobId),
+    'jobs.list': () => jobs.list(),
+    'jobs.replay': ({ itemId }) => jobs.replay(itemId),
+    'jobs.pause': () => (jobs.setPaused(true), status()),
+    'jobs.resume': () => (jobs.setPaused(false), status()),
+    'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
+    'library.list': (params) => libraryMethods.list(params),
+    'library.get': ({ id }) => libraryMethods.get(id),
+    'library.star': ({ id, starred }) => libraryMethods.star(id, starred),
+    'library.trash': ({ id }) => libraryMethods.trash(id),
+    'library.restore': ({ id }) => libraryMethods.restore(id),
+    'library.emptyTrash': () => libraryMethods.emptyTrash(),
   };
 
   async function handle(method: string, params: unknown): Promise<unknown> {
@@ -450,33 +185,15 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    activateModel,
+    activateModel: (reference) => models.activate(reference),
+    mediaFile: (sha256, ext) => libraryMethods.mediaFile(sha256, ext),
     async close() {
       if (closed) return;
       closed = true;
-      activation++;
-      for (const entry of queue.list()) {
-        if (entry.status === 'queued') await cancel(entry.jobId).catch(() => {});
-      }
-      const running = runningJobId === null ? undefined : jobs.get(runningJobId);
-      running?.controller.abort();
-      await running?.ended;
-      if (active) {
-        active.retired = true;
-        closeIfUnused(active);
-        active = null;
-      }
+      await jobs.close();
+      models.close();
       listeners.clear();
+      library.close();
     },
   };
-}
-
-/** An RGB frame as a PNG data URL, for events that carry an image. */
-async function pngDataUrl(frame: RgbFrame): Promise<string> {
-  const png = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
-    raw: { width: frame.width, height: frame.height, channels: 3 },
-  })
-    .png()
-    .toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
 }

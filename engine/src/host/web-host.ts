@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { EngineError, serializeError, type EngineInfo, type HealthResponse } from '../api/index.js';
 import type { EngineService } from './engine-service.js';
+import { MEDIA_PREFIX, serveMedia } from './media-route.js';
 import { studioVersion } from './package-info.js';
 import { hasLaunchSecret, isLoopbackHost, newLaunchSecret, SECURITY_HEADERS } from './security.js';
 import { createWebSocketTransport, type WebSocketTransport } from './ws-transport.js';
@@ -21,7 +22,10 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed only by tests; a fresh random secret otherwise. */
   secret?: string;
-  /** The engine whose protocol is served at `/api/ws`; without one, WebSocket upgrades are refused. */
+  /**
+   * The engine whose protocol is served at `/api/ws` and whose library media at `/api/media/`; without one,
+   * WebSocket upgrades and media requests are refused.
+   */
   engine?: EngineService;
 }
 
@@ -59,7 +63,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const url = new URL(request.url ?? '/', `http://${LOOPBACK}:${port}`);
     if (!url.pathname.startsWith('/api/')) return serveStatic(request, response);
-    routeApi(request, response, url, { secret, version });
+    routeApi(request, response, url, { secret, version, engine: options.engine });
   });
   let transport: WebSocketTransport | undefined;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -100,9 +104,10 @@ function routeApi(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-  context: { secret: string; version: string },
+  context: { secret: string; version: string; engine: EngineService | undefined },
 ): void {
-  if (request.method !== 'GET') {
+  const media = url.pathname.startsWith(MEDIA_PREFIX);
+  if (request.method !== 'GET' && !(media && request.method === 'HEAD')) {
     return sendError(
       response,
       405,
@@ -124,6 +129,19 @@ function routeApi(
       host: 'web',
     };
     return sendJson(response, 200, info);
+  }
+  if (media && context.engine) {
+    const engine = context.engine;
+    const fail = (status: number, error: EngineError) => sendError(response, status, error);
+    return void serveMedia(
+      request,
+      response,
+      url.pathname,
+      (sha, ext) => engine.mediaFile(sha, ext),
+      fail,
+    ).catch((error: unknown) =>
+      response.headersSent ? response.destroy() : sendError(response, 500, error),
+    );
   }
   sendError(response, 404, new EngineError('not_found', `no API route ${url.pathname}`));
 }

@@ -137,7 +137,12 @@ describe('the protocol over the web host WebSocket', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Emu3 Studio</title>');
     modelsDir = mkdtempSync(join(tmpdir(), 'emu3-models-'));
     modelId = (await importModel(TINY.hf, { modelsDir })).manifest.id;
-    engine = createEngineService({ modelsDir, provider: 'cpu', threads: 2 });
+    engine = createEngineService({
+      modelsDir,
+      libraryDir: join(modelsDir, 'library'),
+      provider: 'cpu',
+      threads: 2,
+    });
     host = await startWebHost({ rendererDir, engine });
     client = await Client.open(host);
   }, 60_000);
@@ -293,6 +298,13 @@ describe('the protocol over the web host WebSocket', () => {
               maxPositionEmbeddings: 256,
             },
             active: false,
+            generationDefaults: {
+              guidance: 3,
+              temperature: 1,
+              topK: expect.any(Number),
+              topP: 1,
+              greedy: false,
+            },
           },
         ]);
         const noModel = await client.request('jobs.generateImage', { prompt: 'a cat', ratio: '1:1' });

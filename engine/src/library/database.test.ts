@@ -51,12 +51,12 @@ describe('openDatabase', () => {
       ...MIGRATIONS,
       {
         version: MIGRATIONS.length + 1,
-        up: (db: Database.Database) => db.exec('CREATE TABLE jobs (id INTEGER PRIMARY KEY)'),
+        up: (db: Database.Database) => db.exec('CREATE TABLE later_things (id INTEGER PRIMARY KEY)'),
       },
     ];
     const db = openDatabase(file, withJobs);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
-    db.prepare('INSERT INTO jobs DEFAULT VALUES').run();
+    db.prepare('INSERT INTO later_things DEFAULT VALUES').run();
     db.close();
   });
 
@@ -67,13 +67,16 @@ describe('openDatabase', () => {
       ...MIGRATIONS,
       {
         version: MIGRATIONS.length + 1,
-        up: (db: Database.Database) => db.exec('CREATE TABLE jobs (id INTEGER); SELECT no_such_function();'),
+        up: (db: Database.Database) =>
+          db.exec('CREATE TABLE later_things (id INTEGER); SELECT no_such_function();'),
       },
     ];
     expect(() => openDatabase(file, broken)).toThrow(/no_such_function/);
     const raw = new Database(file);
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(raw.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'jobs'").pluck().get()).toBe(0);
+    expect(raw.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'later_things'").pluck().get()).toBe(
+      0,
+    );
     raw.close();
   });
 

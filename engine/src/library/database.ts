@@ -95,7 +95,25 @@ CREATE TRIGGER items_fts_update AFTER UPDATE OF prompt ON items BEGIN
 END;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, up: (db) => db.exec(V1) }];
+const V2 = `
+-- The engine's job queue: the jobs that have not ended, so they survive a restart (a job that was running
+-- comes back queued). A row leaves when its job ends; what ended lives on in the library. Params are the
+-- request as JSON, validated again when read back.
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  model_id TEXT NOT NULL,
+  params TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX jobs_by_position ON jobs (position);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, up: (db) => db.exec(V1) },
+  { version: 2, up: (db) => db.exec(V2) },
+];
 
 /** Opens (creating if needed) and migrates a library database; one-line EngineErrors name the file. */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {

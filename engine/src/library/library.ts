@@ -126,6 +126,12 @@ export class Library {
     return { ...summary(row), addedAt: row.added_at, record: joinRecord(tokens, `${this.file} item ${id}`)! };
   }
 
+  /** An item without its record: what the gallery shows. */
+  summary(id: number): LibraryItemSummary | null {
+    const row = this.sql(`${SUMMARY} WHERE i.id = ?`).get(id) as ItemRow | undefined;
+    return row ? summary(row) : null;
+  }
+
   list(query: ListQuery): { items: LibraryItemSummary[]; total: number } {
     const { limit, offset = 0 } = query;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0)

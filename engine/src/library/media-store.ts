@@ -7,10 +7,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EngineError } from '../api/index.js';
+import { EngineError, MediaExt } from '../api/index.js';
 
-export const MEDIA_EXTS = ['png', 'jpg', 'webp', 'gif', 'mp4', 'mov', 'webm'] as const;
-export type MediaExt = (typeof MEDIA_EXTS)[number];
+export type { MediaExt } from '../api/index.js';
+/** The protocol's list, so what the store keeps and what hosts serve cannot drift apart. */
+export const MEDIA_EXTS: readonly MediaExt[] = MediaExt.options;
 
 export interface StoredMedia {
   sha256: string;

@@ -259,7 +259,7 @@ describe('SafetensorsFile reads', () => {
     for (let i = 0; i < count; i += 4099) expect(bits[i]).toBe(patterns[i]! << 16);
     expect(bits[count - 1]).toBe(patterns[count - 1]! << 16);
     rmSync(path);
-  });
+  }, 30_000); // writes and reads a tensor over 64 MiB: seconds on a busy 2-core machine
 });
 
 describe('SafetensorsFolder', () => {

@@ -10,6 +10,7 @@
 import type {
   EngineInfo,
   EventData,
+  MediaRef,
   EventName,
   MethodName,
   MethodParams,
@@ -41,6 +42,8 @@ export interface EngineConnection {
 export interface EngineClient extends EngineConnection {
   /** Who the engine is, over HTTP: works before the socket is up and tells a refused secret apart. */
   info(): Promise<EngineInfo>;
+  /** A URL for `<img src>` of a library media file; the host checks the hash against the library. */
+  mediaUrl(media: MediaRef): string;
 }
 
 /** A failed call, carrying the engine's serialized error (EngineError, CancelledError or InternalError). */
@@ -315,7 +318,14 @@ export function createWebEngineClient(): EngineClient {
           error instanceof EngineCallError && error.detail.code === 'unauthorized' ? error.detail : null,
       ),
   });
-  return { ...connection, info: () => getJson<EngineInfo>('/api/info', token) };
+  // An <img> cannot send a header, so media URLs carry the secret as a query parameter; Referrer-Policy
+  // no-referrer keeps it from leaking onward.
+  const tokenQuery = `?token=${encodeURIComponent(token ?? '')}`;
+  return {
+    ...connection,
+    info: () => getJson<EngineInfo>('/api/info', token),
+    mediaUrl: (media) => `/api/media/${media.sha256}.${media.ext}${tokenQuery}`,
+  };
 }
 
 function takeLaunchSecret(): string | null {

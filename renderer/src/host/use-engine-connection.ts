@@ -1,22 +1,55 @@
 import { useCallback, useEffect } from 'react';
 import type { SerializedError } from '../../../engine/src/api/index.js';
-import { studioStore } from '../state/store.js';
-import { EngineCallError, type EngineClient } from './engine-client.js';
+import { selectActiveModel } from '../state/models/slice.js';
+import { EngineCallError } from './engine-client.js';
+import { connectEngineEvents } from './engine-events.js';
+import type { Studio } from './studio.js';
 
-/** Asks the engine who it is and which models it has, once on mount and again on `retry`. */
-export function useEngineConnection(client: EngineClient): { retry: () => void } {
+/**
+ * Asks the engine who it is, which models it has and what its queue holds, once on mount and again on
+ * `retry`; listens to its events; and after a lost connection comes back, reloads what may have changed.
+ */
+export function useEngineConnection(studio: Studio): { retry: () => void } {
+  const { client, store } = studio;
+
+  const refresh = useCallback(() => {
+    const s = store.getState();
+    void client.call('jobs.list').then(s.jobsLoaded, () => {});
+    void client.call('system.status').then(s.queueStatusChanged, () => {});
+    s.invalidate();
+  }, [client, store]);
+
   const connect = useCallback(() => {
-    const { engineConnecting, engineConnected, engineFailed, modelsLoaded } = studioStore.getState();
+    const { engineConnecting, engineConnected, engineFailed } = store.getState();
     engineConnecting();
     client
       .info()
       .then((info) => {
         engineConnected(info);
-        return client.call('models.list').then(modelsLoaded);
+        return client.call('models.list').then((models) => {
+          const s = store.getState();
+          s.modelsLoaded(models);
+          const active = selectActiveModel(store.getState());
+          if (active) {
+            s.modelDefaultsLoaded(active);
+            if (!s.screenChosen) s.showScreen('generate', false);
+          }
+          refresh();
+        });
       })
       .catch((error: unknown) => engineFailed(toSerialized(error)));
-  }, [client]);
+  }, [client, store, refresh]);
+
+  useEffect(() => connectEngineEvents(studio), [studio]);
   useEffect(connect, [connect]);
+  useEffect(() => {
+    let wasOpen = false;
+    return client.onConnectionChange((state) => {
+      if (state.status === 'open' && wasOpen === false && store.getState().engine.status === 'connected')
+        refresh();
+      wasOpen = state.status === 'open';
+    });
+  }, [client, store, refresh]);
   return { retry: connect };
 }
 

@@ -1,0 +1,233 @@
+/**
+ * The Generate and Gallery screens end to end: the real `emu3 serve` with the tiny fixture model, a real
+ * library on disk (EMU3_HOME), driven in Chromium. The steps build on each other, as a user's session does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
+import {
+  activeJobs,
+  count,
+  detail,
+  dismissToasts,
+  expectText,
+  fillGenerate,
+  galleryItems,
+  generateButton,
+  openStudio,
+  preview,
+  recentJobs,
+  recordedPreviewRows,
+  recordPreviewRows,
+  screen,
+  type StudioPage,
+} from './studio-page.js';
+
+const MODEL = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
+/** 48 px at the tiny model's spatial factor of 4: a 12×12 token grid, 159 tokens. */
+const SIZE = 48;
+const PROMPT = 'a red cube on a wooden table';
+
+describe('Generate and Gallery', () => {
+  let home: string;
+  let studio: ServedStudio;
+  let browser: Browser;
+  let session: StudioPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'emu3-studio-e2e-'));
+    studio = await serveStudio(['--model', MODEL], { EMU3_HOME: home });
+    browser = await launchChromium();
+    session = await openStudio(browser, studio.url);
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('opens on Generate, names a missing prompt, and shows the shortcut sheet', async () => {
+    await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
+    await expect.poll(() => page.getByLabel('Size (px)').inputValue()).toBe('24');
+    await generateButton(page).click();
+    await expectText(page.locator('.field__error'), 'Write a prompt first.');
+
+    await page.keyboard.press('?');
+    const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expectText(sheet, /Ctrl\+Enter.*Generate with the current settings/);
+    await page.screenshot({ path: screenshotPath('shortcuts') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => sheet.count()).toBe(0);
+  });
+
+  it('generates an image and watches the preview fill in row by row', async () => {
+    await fillGenerate(page, { prompt: PROMPT, negative: 'blurry', size: SIZE, seed: 7 });
+    await recordPreviewRows(page);
+    await page.getByLabel('Prompt', { exact: true }).focus();
+    await page.keyboard.press('Control+Enter');
+
+    await expect.poll(() => preview(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    const seen = await recordedPreviewRows(page);
+    const rows = seen.map((entry) => Number(entry.split(':')[1]));
+    // Partial rows came before the whole image, and never went backwards.
+    expect(
+      seen.some((entry) => /^running:([1-9]|1[01])$/.test(entry)),
+      seen.join(' '),
+    ).toBe(true);
+    expect(seen.at(-1)).toBe('finished:12');
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    await expectText(page.locator('.preview__caption'), `“${PROMPT}” · 48×48 · seed 7`);
+    await expectText(recentJobs(page), /seed 7/);
+  });
+
+  it('finds it in the gallery with every parameter', async () => {
+    await screen(page, 'Gallery');
+    await expectText(count(page), '1 item');
+    await galleryItems(page).first().getByRole('button').click();
+    const panel = detail(page);
+    await expectText(panel, new RegExp(`Prompt${PROMPT}`));
+    const text = (await panel.textContent()) ?? '';
+    for (const fact of ['Negative promptblurry', 'Size48×48 px', 'Ratio1:1', 'Grid12×12 tokens', 'Seed7'])
+      expect(text).toContain(fact);
+    expect(text).toMatch(/Tokens159 generated, \d+ in the prompt/);
+    expect(text).toMatch(/Model.* · fp32 · [0-9a-f]{12}…/);
+  });
+
+  it('stars with S, searches, filters, and deletes with Delete, undo and the trash', async () => {
+    await page.keyboard.press('s');
+    await expectText(detail(page).getByRole('button', { name: /Star/ }), 'Starred');
+    await expect
+      .poll(() => galleryItems(page).first().getByRole('button').getAttribute('aria-label'))
+      .toBe(`${PROMPT} (starred)`);
+
+    const search = page.getByRole('searchbox', { name: 'Search prompts' });
+    await search.fill('WOODEN tab');
+    await expectText(count(page), '1 item');
+    await search.fill('zebra');
+    await expectText(page.locator('.gallery-empty'), 'No items match.');
+    await search.fill('');
+    await page.getByRole('checkbox', { name: 'Starred only' }).check();
+    await expectText(count(page), '1 item');
+    await page.getByRole('checkbox', { name: 'Starred only' }).uncheck();
+    await expectText(count(page), '1 item');
+
+    await galleryItems(page).first().getByRole('button').click();
+    await page.keyboard.press('Delete');
+    await expectText(count(page), '0 items');
+    const toast = page.getByRole('region', { name: 'Notifications' });
+    await expectText(toast, `Moved “${PROMPT}” to the trash.`);
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await expectText(count(page), '1 item');
+
+    await galleryItems(page).first().getByRole('button').click();
+    await detail(page).getByRole('button', { name: 'Move to trash' }).click();
+    await expectText(count(page), '0 items');
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Trash' }).click();
+    await expectText(count(page), '1 item');
+    await galleryItems(page).first().getByRole('button').click();
+    await detail(page).getByRole('button', { name: 'Restore' }).click();
+    await expectText(count(page), '0 items');
+    await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Gallery' }).click();
+    await expectText(count(page), '1 item');
+  });
+
+  it('regenerates exactly and says the result is identical', async () => {
+    await galleryItems(page).first().getByRole('button').click();
+    await detail(page).getByRole('button', { name: 'Regenerate exactly' }).click();
+    await expectText(detail(page).locator('.verdict'), 'Identical: all 159 tokens match');
+  });
+
+  it('takes the settings of an item back to Generate, seed locked', async () => {
+    await detail(page).getByRole('button', { name: 'Use these settings' }).click();
+    await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
+    expect(await page.getByLabel('Prompt', { exact: true }).inputValue()).toBe(PROMPT);
+    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('7');
+    expect(await page.getByLabel('Size (px)').inputValue()).toBe(String(SIZE));
+    expect(await page.getByRole('button', { name: 'Lock seed' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('cancels the running job with Esc, and a queued one with its button', async () => {
+    await fillGenerate(page, { prompt: 'a blue sphere', images: 8 });
+    await page.getByRole('button', { name: 'Lock seed' }).click(); // unlocked: a random seed each
+    await generateButton(page).click();
+    // The tiny model makes an image in a fraction of a second, so a job may end before Esc reaches the
+    // engine; then the next one is running, and Esc is pressed again.
+    const cancelled = recentJobs(page).filter({ hasText: 'Cancelled' });
+    for (let attempt = 0; attempt < 6 && (await cancelled.count()) === 0; attempt++) {
+      await page.getByRole('progressbar').first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(300);
+    }
+    expect(await cancelled.count()).toBeGreaterThan(0);
+    // A queued job: paused first, so it is still waiting when its Cancel button is pressed.
+    await page.getByRole('button', { name: 'Pause queue' }).click();
+    const waiting = activeJobs(page).filter({ hasText: 'Queued' });
+    await expect.poll(() => page.getByRole('button', { name: 'Resume queue' }).count()).toBe(1);
+    if ((await waiting.count()) > 0) {
+      const before = await cancelled.count();
+      await waiting
+        .last()
+        .getByRole('button', { name: /^Cancel/ })
+        .click();
+      await expect.poll(() => cancelled.count()).toBe(before + 1);
+    }
+    await page.getByRole('button', { name: 'Resume queue' }).click();
+    await expect.poll(() => activeJobs(page).count(), { timeout: 30_000 }).toBe(0);
+  });
+
+  it('shows the items in the gallery and one in detail', async () => {
+    await screen(page, 'Gallery');
+    await expectText(count(page), /^\d+ items$/);
+    // The first image, and the spheres that were not cancelled.
+    expect(Number((await count(page).textContent())!.split(' ')[0])).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('Escape');
+    await dismissToasts(page);
+    await page.screenshot({ path: screenshotPath('gallery') });
+    // The red cube is the oldest, so the last; the arrow keys walk there from the one before it.
+    const items = await galleryItems(page).count();
+    await galleryItems(page)
+      .nth(items - 2)
+      .getByRole('button')
+      .click();
+    await page.keyboard.press('ArrowRight');
+    await expectText(detail(page), new RegExp(`Prompt${PROMPT}`));
+    await dismissToasts(page);
+    await page.screenshot({ path: screenshotPath('gallery-detail') });
+    expect(session.problems).toEqual([]);
+  });
+
+  it('restarts on the same library and finds everything again, queued jobs included', async () => {
+    await screen(page, 'Generate');
+    await page.getByRole('button', { name: 'Pause queue' }).click();
+    await fillGenerate(page, { prompt: 'a green pyramid', images: 2 });
+    await generateButton(page).click();
+    await expect.poll(() => activeJobs(page).filter({ hasText: 'Queued' }).count()).toBe(2);
+    await dismissToasts(page);
+    await page.screenshot({ path: screenshotPath('generate') });
+    await screen(page, 'Gallery');
+    const before = Number((await count(page).textContent())!.split(' ')[0]);
+    await page.close();
+
+    await studio.stop();
+    studio = await serveStudio(['--model', MODEL], { EMU3_HOME: home });
+    session = await openStudio(browser, studio.url);
+    page = session.page;
+    await screen(page, 'Gallery');
+    // The two queued jobs ran after the restart and joined the gallery.
+    await expectText(count(page), `${before + 2} items`);
+    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('wooden');
+    await expectText(count(page), '1 item');
+    expect(await galleryItems(page).first().getByRole('button').getAttribute('aria-label')).toBe(
+      `${PROMPT} (starred)`,
+    );
+    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('pyramid');
+    await expectText(count(page), '2 items');
+    expect(session.problems).toEqual([]);
+  });
+});

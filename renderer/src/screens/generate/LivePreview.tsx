@@ -1,0 +1,79 @@
+import { useStudio } from '../../host/studio.js';
+import { formatDuration, selectPreviewJob } from '../../state/jobs/selectors.js';
+import { useStudioStore } from '../../state/store.js';
+import { openItem } from '../../commands/gallery.js';
+
+/**
+ * The running image filling in row by row (each `job.preview` carries the rows decoded so far), then the
+ * finished image. The frame has the image's final shape from the start, so rows land where they belong.
+ */
+export function LivePreview() {
+  const studio = useStudio();
+  const job = useStudioStore(selectPreviewJob);
+  const showScreen = useStudioStore((state) => state.showScreen);
+  const grid = job?.grid;
+  const totalRows = grid?.height;
+  const rows = job?.result ? totalRows : job?.preview?.rows;
+  const image = job?.result?.image ?? job?.preview?.image;
+  const aspect = grid ? grid.width / grid.height : 1;
+
+  return (
+    <section className="preview" aria-labelledby="preview-heading">
+      <h2 id="preview-heading" className="visually-hidden">
+        Preview
+      </h2>
+      <figure
+        className="preview__frame"
+        style={{ aspectRatio: String(aspect), ['--aspect' as string]: String(aspect) }}
+        aria-label="Live preview"
+        data-rows={rows ?? 0}
+        data-total-rows={totalRows ?? 0}
+        data-status={job?.status ?? 'idle'}
+      >
+        {image ? (
+          <img className="preview__image" src={image} alt={job?.prompt ?? ''} />
+        ) : (
+          <div className="preview__empty">
+            {job ? 'Waiting for the first row…' : 'Your image appears here, row by row.'}
+          </div>
+        )}
+        {job?.status === 'running' && rows !== undefined && totalRows !== undefined && (
+          <div
+            className="preview__scanline"
+            style={{ top: `${(100 * rows) / totalRows}%` }}
+            aria-hidden="true"
+          />
+        )}
+      </figure>
+      <figcaption className="preview__caption" aria-live="polite">
+        {!job ? (
+          'Nothing generated yet.'
+        ) : job.status === 'running' ? (
+          <>
+            Generating “{job.prompt}”
+            {rows !== undefined && totalRows !== undefined && ` · row ${rows} of ${totalRows}`}
+          </>
+        ) : job.result ? (
+          <>
+            “{job.prompt}” · {job.result.width}×{job.result.height} · seed {job.result.seed} ·{' '}
+            {formatDuration(job.result.seconds)}
+            {job.itemId !== undefined && (
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  openItem(studio, job.itemId!, 0);
+                  showScreen('gallery');
+                }}
+              >
+                Open in gallery
+              </button>
+            )}
+          </>
+        ) : (
+          `“${job.prompt}” · ${job.status}`
+        )}
+      </figcaption>
+    </section>
+  );
+}

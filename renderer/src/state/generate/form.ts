@@ -1,0 +1,127 @@
+/**
+ * The Generate form as the user types it (strings, so a half-typed number is not lost) and the requests it
+ * becomes. Empty sampling fields are left out of the request: the engine uses the model's defaults.
+ */
+import type { GenerateImageParams, RecordSummary, SamplingParams } from '../../../../engine/src/api/index.js';
+
+export interface GenerateForm {
+  prompt: string;
+  negativePrompt: string;
+  ratio: string;
+  /** The side in pixels of a square with the image's area. */
+  size: string;
+  guidance: string;
+  temperature: string;
+  topK: string;
+  topP: string;
+  seed: string;
+  /** Locked: the seed is used as it is (then +1, +2… for more images); unlocked: every image gets a random one. */
+  seedLocked: boolean;
+  count: string;
+}
+
+export type GenerateField = Exclude<keyof GenerateForm, 'seedLocked'>;
+export type FieldErrors = Partial<Record<GenerateField, string>>;
+
+export const RATIOS = ['1:1', '4:3', '3:4', '3:2', '2:3', '16:9', '9:16', '21:9'] as const;
+export const MAX_IMAGES = 16;
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+const MAX_PROMPT_CHARS = 8000;
+
+export const EMPTY_FORM: GenerateForm = {
+  prompt: '',
+  negativePrompt: '',
+  ratio: '1:1',
+  size: '',
+  guidance: '',
+  temperature: '',
+  topK: '',
+  topP: '',
+  seed: '',
+  seedLocked: false,
+  count: '1',
+};
+
+export type BuildResult =
+  { ok: true; requests: GenerateImageParams[]; seeds: number[] } | { ok: false; errors: FieldErrors };
+
+/** Checks the form; each bad field gets one line saying what it takes. */
+export function buildRequests(form: GenerateForm, randomSeed: () => number): BuildResult {
+  const errors: FieldErrors = {};
+  const number = (field: GenerateField, check: (n: number) => boolean, rule: string, optional = true) => {
+    const text = form[field].trim();
+    if (text === '') {
+      if (!optional) errors[field] = rule;
+      return undefined;
+    }
+    const n = Number(text);
+    if (!Number.isFinite(n) || !check(n)) {
+      errors[field] = rule;
+      return undefined;
+    }
+    return n;
+  };
+  const int = (lo: number, hi: number) => (n: number) => Number.isInteger(n) && n >= lo && n <= hi;
+
+  const prompt = form.prompt.trim();
+  if (prompt === '') errors.prompt = 'Write a prompt first.';
+  else if (prompt.length > MAX_PROMPT_CHARS) errors.prompt = `At most ${MAX_PROMPT_CHARS} characters.`;
+  if (form.negativePrompt.length > MAX_PROMPT_CHARS)
+    errors.negativePrompt = `At most ${MAX_PROMPT_CHARS} characters.`;
+  if (!/^\s*\d+\s*:\s*\d+\s*$/.test(form.ratio)) errors.ratio = 'A ratio is W:H, e.g. 16:9.';
+  const size = number('size', int(8, 8192), 'A whole number of pixels from 8 to 8192.');
+  const guidance = number('guidance', (n) => n >= 1 && n <= 50, 'From 1 (off) to 50.');
+  const temperature = number('temperature', (n) => n > 0 && n <= 10, 'Above 0, at most 10.');
+  const topK = number('topK', int(1, 1e9), 'A whole number, 1 or more.');
+  const topP = number('topP', (n) => n > 0 && n <= 1, 'Above 0, at most 1.');
+  const count = number('count', int(1, MAX_IMAGES), `From 1 to ${MAX_IMAGES}.`, false);
+  const seed = form.seedLocked
+    ? number('seed', int(0, MAX_SEED), 'A whole number, 0 or more.', false)
+    : undefined;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+  const sampling: Partial<SamplingParams> = {
+    ...(guidance !== undefined ? { guidance } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(topK !== undefined ? { topK } : {}),
+    ...(topP !== undefined ? { topP } : {}),
+  };
+  const negative = form.negativePrompt.trim();
+  const seeds = Array.from({ length: count! }, (_, i) =>
+    seed !== undefined ? Math.min(seed + i, MAX_SEED) : randomSeed(),
+  );
+  const requests = seeds.map((s): GenerateImageParams => ({
+    prompt,
+    ...(negative !== '' ? { negativePrompt: negative } : {}),
+    ratio: form.ratio.replace(/\s+/g, ''),
+    ...(size !== undefined ? { area: size * size } : {}),
+    ...(Object.keys(sampling).length > 0 ? { sampling } : {}),
+    seed: s,
+  }));
+  return { ok: true, requests, seeds };
+}
+
+/** A seed for an unlocked form: uniform below 2^32, the range seeds are usually shared in. */
+export function randomSeed(): number {
+  const values = new Uint32Array(1);
+  crypto.getRandomValues(values);
+  return values[0]!;
+}
+
+/** The form that makes this record again: every parameter, the seed locked. */
+export function formFromRecord(record: RecordSummary): GenerateForm {
+  const { sampling } = record;
+  return {
+    prompt: record.prompt,
+    negativePrompt: record.negativePrompt,
+    ratio: record.ratio ?? '1:1',
+    size: record.area !== undefined ? String(Math.round(Math.sqrt(record.area))) : '',
+    guidance: String(sampling.guidance),
+    temperature: String(sampling.temperature),
+    topK: String(sampling.topK),
+    topP: String(sampling.topP),
+    seed: String(record.seed),
+    seedLocked: true,
+    count: '1',
+  };
+}
