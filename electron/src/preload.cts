@@ -1,16 +1,81 @@
 /**
  * The preload bridge: an allow-list of what the page may ask of the desktop shell. Sandboxed preloads
- * must be CommonJS, hence `.cts`.
+ * must be CommonJS, hence `.cts`, and may `require` only 'electron', hence the channel lists restated
+ * here; the `satisfies` and the type below fail the build if they drift from ipc-channels.ts.
  */
 // A sandboxed preload is CommonJS, so require is the only way in.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
+import type {
+  EngineState,
+  EventChannel,
+  InvokeChannel,
+  MenuCommand,
+  SaveFileRequest,
+} from './ipc-channels.js';
 
-const studioDesktop = {
-  platform: process.platform,
-  shell: 'electron' as const,
-};
+const INVOKE_CHANNELS = [
+  'dialog.openImage',
+  'dialog.openVideo',
+  'dialog.openFolder',
+  'dialog.saveFile',
+  'engine.getState',
+] as const satisfies readonly InvokeChannel[];
+const EVENT_CHANNELS = ['engine.state', 'menu.command'] as const satisfies readonly EventChannel[];
 
-export type StudioDesktop = typeof studioDesktop;
+type Assert<T extends true> = T;
+/** Compile-time only: `false` (a build error) when ipc-channels.ts has a channel not listed here. */
+export type ChannelListsComplete = Assert<
+  [
+    | Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>
+    | Exclude<EventChannel, (typeof EVENT_CHANNELS)[number]>,
+  ] extends [never]
+    ? true
+    : false
+>;
 
-electron.contextBridge.exposeInMainWorld('studioDesktop', studioDesktop);
+/** The part of `ipcRenderer` the bridge uses. */
+export type IpcRendererLike = Pick<Electron.IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+
+/** The API the page sees as `window.studioDesktop`. */
+function createStudioDesktop(ipc: IpcRendererLike, platform: NodeJS.Platform) {
+  function invoke<T>(channel: InvokeChannel, ...args: unknown[]): Promise<T> {
+    if (!(INVOKE_CHANNELS as readonly string[]).includes(channel)) {
+      return Promise.reject(new Error(`unknown channel ${channel}`));
+    }
+    return ipc.invoke(channel, ...args) as Promise<T>;
+  }
+
+  /** Subscribes the page to one event; returns the way to unsubscribe. */
+  function subscribe<T>(channel: EventChannel, callback: (payload: T) => void): () => void {
+    if (!(EVENT_CHANNELS as readonly string[]).includes(channel))
+      throw new Error(`unknown channel ${channel}`);
+    // The page gets the payload alone, never Electron's event object: its `sender` is a way back into IPC.
+    const listener = (_event: unknown, payload: T) => callback(payload);
+    ipc.on(channel, listener);
+    return () => void ipc.removeListener(channel, listener);
+  }
+
+  return {
+    platform,
+    shell: 'electron' as const,
+    /** Native dialogs; each resolves to the path the user picked, or null when they cancelled. */
+    openImage: () => invoke<string | null>('dialog.openImage'),
+    openVideo: () => invoke<string | null>('dialog.openVideo'),
+    /** A checkpoint folder to import. */
+    openFolder: () => invoke<string | null>('dialog.openFolder'),
+    saveFile: (request: SaveFileRequest = {}) => invoke<string | null>('dialog.saveFile', request),
+    engineState: () => invoke<EngineState>('engine.getState'),
+    /** The engine starting, ready, crashed and restarting, or failed for good. */
+    onEngineState: (callback: (state: EngineState) => void) => subscribe('engine.state', callback),
+    /** Menu items whose work happens in the page (import a model, open media, show the shortcuts). */
+    onMenuCommand: (callback: (command: MenuCommand) => void) => subscribe('menu.command', callback),
+  };
+}
+
+export type StudioDesktop = ReturnType<typeof createStudioDesktop>;
+
+electron.contextBridge.exposeInMainWorld(
+  'studioDesktop',
+  createStudioDesktop(electron.ipcRenderer, process.platform),
+);

@@ -1,10 +1,15 @@
-/** The studio window, locked to the engine's own origin. */
+/**
+ * The studio window, locked to the engine's own origin. The decisions live in navigation-policy.ts;
+ * this file only hangs them on Electron's events. The origin is read on every event because it
+ * changes each time the engine restarts.
+ */
 import { BrowserWindow, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
+import { decideNavigation, decidePermission, decideWindowOpen } from './navigation-policy.js';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
-export function createStudioWindow(url: string, origin: string): BrowserWindow {
+export function createStudioWindow(url: string, engineOrigin: () => string | null): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -18,19 +23,41 @@ export function createStudioWindow(url: string, origin: string): BrowserWindow {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      webviewTag: false,
+      // A file dropped outside the page's drop zone would otherwise navigate the window to file://.
+      navigateOnDragDrop: false,
       spellcheck: false,
     },
   });
   window.once('ready-to-show', () => window.show());
-  // No navigation away from the studio, and no new windows; https links open in the user's browser.
-  window.webContents.on('will-navigate', (event, target) => {
-    if (new URL(target).origin !== origin) event.preventDefault();
-  });
-  window.webContents.setWindowOpenHandler(({ url: target }) => {
-    if (target.startsWith('https://')) void shell.openExternal(target);
+  const contents = window.webContents;
+
+  // Every frame's navigations and redirects; only the main frame may send an https link to the browser.
+  const guard = (event: Electron.Event, target: string, isMainFrame: boolean) => {
+    const decision = decideNavigation(target, engineOrigin());
+    if (decision === 'allow') return;
+    event.preventDefault();
+    if (decision === 'open-external' && isMainFrame) void shell.openExternal(target);
+  };
+  contents.on('will-frame-navigate', (event) => guard(event, event.url, event.isMainFrame));
+  contents.on('will-redirect', (event) => guard(event, event.url, event.isMainFrame));
+  contents.setWindowOpenHandler(({ url: target }) => {
+    if (decideWindowOpen(target) === 'open-external') void shell.openExternal(target);
     return { action: 'deny' };
   });
+  // webviewTag is off already; this refuses one even if a later change turned it on.
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+
+  const session = contents.session;
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(decidePermission(permission, details.requestingUrl, engineOrigin())),
+  );
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    decidePermission(permission, requestingOrigin, engineOrigin()),
+  );
+
   void window.loadURL(url);
   return window;
 }

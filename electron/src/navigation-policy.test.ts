@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { decideNavigation, decidePermission, decideWindowOpen } from './navigation-policy.js';
+
+const ENGINE = 'http://127.0.0.1:4321';
+
+describe('decideNavigation', () => {
+  it("allows the engine's own pages", () => {
+    expect(decideNavigation(`${ENGINE}/`, ENGINE)).toBe('allow');
+    expect(decideNavigation(`${ENGINE}/#/gallery?x=1`, ENGINE)).toBe('allow');
+  });
+
+  it('opens https links in the browser', () => {
+    expect(decideNavigation('https://huggingface.co/BAAI/Emu3-Gen', ENGINE)).toBe('open-external');
+  });
+
+  it('denies every other scheme and origin', () => {
+    for (const target of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'about:blank',
+      'http://example.com/',
+      'http://127.0.0.1:9999/',
+      'http://localhost:4321/',
+      'https://user:pass@example.com/',
+      'emu3-media://abc.png',
+      'not a url',
+    ]) {
+      expect(decideNavigation(target, ENGINE), target).toBe('deny');
+    }
+  });
+
+  it('denies even the old origin while the engine is down', () => {
+    expect(decideNavigation(`${ENGINE}/`, null)).toBe('deny');
+  });
+});
+
+describe('decideWindowOpen', () => {
+  it('never opens a window in the app', () => {
+    expect(decideWindowOpen(`${ENGINE}/`)).toBe('deny');
+    expect(decideWindowOpen('https://example.com/docs')).toBe('open-external');
+    expect(decideWindowOpen('http://example.com/')).toBe('deny');
+    expect(decideWindowOpen('javascript:alert(1)')).toBe('deny');
+  });
+});
+
+describe('decidePermission', () => {
+  it('grants clipboard writes and fullscreen to the engine page only', () => {
+    expect(decidePermission('clipboard-sanitized-write', `${ENGINE}/`, ENGINE)).toBe(true);
+    expect(decidePermission('fullscreen', ENGINE, ENGINE)).toBe(true);
+    expect(decidePermission('fullscreen', 'https://example.com/', ENGINE)).toBe(false);
+    expect(decidePermission('fullscreen', `${ENGINE}/`, null)).toBe(false);
+  });
+
+  it('denies camera, microphone, geolocation and the rest', () => {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'usb',
+      'openExternal',
+    ]) {
+      expect(decidePermission(permission, `${ENGINE}/`, ENGINE), permission).toBe(false);
+    }
+  });
+});
