@@ -18,7 +18,9 @@ case "$step" in
     python3 package.py --vq "$work/vq" --decoder "$work/video" --out "$work/nano"
     pack nano ;;
   vq)
-    python3 train_vq.py --out "$work/vq" --minutes "${MINUTES:-8}"
+    # RESUME=1 continues from the vq run in runs/ (its output replaces it).
+    if [ "${RESUME:-0}" = 1 ]; then unpack vq; mv "$work/vq" "$work/vq-prev"; init=(--init "$work/vq-prev"); else init=(); fi
+    python3 train_vq.py --out "$work/vq" --minutes "${MINUTES:-8}" "${init[@]}"
     pack vq ;;
   image)
     unpack vq

@@ -2,7 +2,7 @@
 
     python3 train_vq.py --out DIR [--minutes 7.5] [--seed 1]
 
-Reconstruction (L1 + MSE) plus the VQ codebook and commitment losses with a straight-through estimator; the
+Reconstruction (L1 + MSE + L1 on image gradients, which keeps small shapes' edges) plus the VQ codebook and commitment losses with a straight-through estimator; the
 codebook starts from encoder outputs and codes unused for a while are revived from the current batch. Writes
 DIR/vq.safetensors (fp32), DIR/vq_config.json and DIR/vq_log.json (losses, code usage, PSNR on held-out
 scenes).
@@ -82,6 +82,13 @@ def decode_continuous(vq, zq):
     return out.reshape(B, T * 4, 3, zq.shape[3] * 8, zq.shape[4] * 8)
 
 
+def edge_loss(rec, target):
+    """L1 between the images' finite differences: plain L1/MSE tolerate soft edges, which blur small shapes."""
+    dx = lambda x: x[..., :, 1:] - x[..., :, :-1]
+    dy = lambda x: x[..., 1:, :] - x[..., :-1, :]
+    return F.l1_loss(dx(rec), dx(target)) + F.l1_loss(dy(rec), dy(target))
+
+
 def psnr(a, b):
     """PSNR in dB of two uint8-range float tensors."""
     mse = (a - b).pow(2).mean().clamp_min(1e-10)
@@ -114,6 +121,7 @@ def main():
     ap.add_argument("--videos", type=int, default=4)
     ap.add_argument("--lr", type=float, default=4e-4)
     ap.add_argument("--init", type=Path, help="a previous run's folder to continue from")
+    ap.add_argument("--edge", type=float, default=1.0, help="weight of the edge (image gradient) loss")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
@@ -161,6 +169,7 @@ def main():
                 rec = decode_continuous(vq, z + (zq - z).detach())
                 target = x if x.shape[1] == rec.shape[1] else x[:, : rec.shape[1]]
                 recon = F.l1_loss(rec.float(), target) + F.mse_loss(rec.float(), target)
+                recon = recon + args.edge * edge_loss(rec.float(), target)
             losses.append((recon + codebook + 0.25 * commit) * x.shape[0])
             usage.mul_(0.99).index_add_(0, codes.flatten(), torch.ones(codes.numel(), device=dev))
         loss = sum(losses) / (args.images + args.videos)
