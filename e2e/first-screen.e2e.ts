@@ -11,9 +11,11 @@ describe('first screen, served by `emu3 serve`', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // Its own studio home: the engine opens a library there, which must not land in the user's.
+    // Its own studio home: the engine opens a library there, which must not land in the user's. Without a
+    // model: a fresh studio activates the bundled one (ask-models.e2e.ts covers that); this is the screen
+    // before any model.
     home = mkdtempSync(join(tmpdir(), 'emu3-home-'));
-    studio = await serveStudio([], { EMU3_HOME: home });
+    studio = await serveStudio(['--no-default-model'], { EMU3_HOME: home });
     browser = await launchChromium();
   });
 

@@ -83,7 +83,8 @@ it(`opens and scrolls a gallery of ${ITEMS} items`, async () => {
   library.close();
   const seedSeconds = (performance.now() - seedStart) / 1000;
 
-  const studio = await serveStudio([], { EMU3_HOME: home });
+  // No model: nothing is generated, and importing the bundled one would compete with the measurement.
+  const studio = await serveStudio(['--no-default-model'], { EMU3_HOME: home });
   const browser = await launchChromium();
   try {
     const runs: GalleryMeasurement[] = [];

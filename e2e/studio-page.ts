@@ -19,7 +19,10 @@ export async function openStudio(browser: Browser, url: string): Promise<StudioP
   return { page, problems };
 }
 
-export function screen(page: Page, name: 'Home' | 'Generate' | 'Gallery'): Promise<void> {
+export function screen(
+  page: Page,
+  name: 'Home' | 'Generate' | 'Gallery' | 'Ask' | 'Models' | 'Settings',
+): Promise<void> {
   return page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
 }
 

@@ -6,8 +6,12 @@ import type { EngineClient } from './host/engine-client.js';
 import { StudioContext } from './host/studio.js';
 import { useEngineConnection } from './host/use-engine-connection.js';
 import { useShortcuts } from './host/use-shortcuts.js';
+import { AskScreen } from './screens/ask/AskScreen.js';
+import { ExtendHost } from './screens/extend/ExtendHost.js';
 import { GalleryScreen } from './screens/gallery/GalleryScreen.js';
 import { GenerateScreen } from './screens/generate/GenerateScreen.js';
+import { ModelsScreen } from './screens/models/ModelsScreen.js';
+import { SettingsScreen } from './screens/settings/SettingsScreen.js';
 import { WelcomeScreen } from './screens/WelcomeScreen.js';
 import { studioStore, useStudioStore } from './state/store.js';
 
@@ -25,10 +29,17 @@ export function App({ client }: { client: EngineClient }) {
           <GenerateScreen />
         ) : screen === 'gallery' ? (
           <GalleryScreen />
+        ) : screen === 'ask' ? (
+          <AskScreen />
+        ) : screen === 'models' ? (
+          <ModelsScreen />
+        ) : screen === 'settings' ? (
+          <SettingsScreen />
         ) : (
           <WelcomeScreen />
         )}
         <Toasts />
+        <ExtendHost />
         {helpOpen && <HelpSheet />}
       </div>
     </StudioContext.Provider>

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** The longest prompt, negative prompt or question a request may carry. */
+export const MAX_PROMPT_CHARS = 8000;
+
 export const GenerationMode = z.enum(['image', 'video', 'extend', 'understand']);
 export type GenerationMode = z.infer<typeof GenerationMode>;
 

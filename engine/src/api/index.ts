@@ -7,3 +7,7 @@ export * from './generation.js';
 export * from './library.js';
 export * from './protocol.js';
 export * from './system.js';
+export * from './video.js';
+export * from './ask.js';
+export * from './models.js';
+export * from './settings.js';

@@ -18,6 +18,14 @@ export type MediaRef = z.infer<typeof MediaRef>;
 
 export const ItemId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** How an item came from its parent: continued, made again with the same seed, or with a new seed. */
+export const Relation = z.enum(['extension', 'regeneration', 'variation']);
+export type Relation = z.infer<typeof Relation>;
+
+/** The item another one came from (lineage). */
+export const ItemParent = z.object({ id: ItemId, relation: Relation });
+export type ItemParent = z.infer<typeof ItemParent>;
+
 export const LibraryItemSummary = z.object({
   id: ItemId,
   kind: GenerationMode,
@@ -28,8 +36,10 @@ export const LibraryItemSummary = z.object({
   /** ISO time it went to the trash; null while it is in the gallery. */
   trashedAt: z.string().nullable(),
   media: MediaRef,
-  /** A small copy for grids; null when the media is small enough to be its own thumbnail. */
+  /** A small copy for grids (a video's poster frame); null when the media is small enough to be its own. */
   thumbnail: MediaRef.nullable(),
+  /** The item it came from; absent for an item made from a prompt alone. */
+  parent: ItemParent.optional(),
 });
 export type LibraryItemSummary = z.infer<typeof LibraryItemSummary>;
 

@@ -10,17 +10,23 @@
  * An `error` whose request could not be read (bad JSON, no id) has `id: null`.
  */
 import { z } from 'zod';
+import { AskEvents, AskMethods } from './ask.js';
 import { SerializedError } from './errors.js';
-import { RecordSummary, SamplingParams } from './generation.js';
+import { MAX_PROMPT_CHARS, RecordSummary, SamplingParams } from './generation.js';
 import {
   ItemId,
   LibraryItemDetail,
+  MediaRef,
+  Relation,
   LibraryItemSummary,
   LibraryListParams,
   LibraryPage,
   ReplayVerdict,
 } from './library.js';
+import { FileHash, ModelImportEvents, ModelImportMethods } from './models.js';
+import { SettingsEvents, SettingsMethods } from './settings.js';
 import { EngineInfo } from './system.js';
+import { ExtendParams, VideoLength, VideoMethods } from './video.js';
 
 //#region Envelope
 
@@ -80,13 +86,18 @@ export const ModelSummary = z.object({
   active: z.boolean(),
   /** What a generation samples with when a request leaves a value out. */
   generationDefaults: SamplingParams,
+  /** The bundled nano model (models/nano), imported from the studio's own folder. */
+  bundled: z.boolean(),
+  /** The package's size on disk, and its files with their hashes (from the manifest). */
+  bytes: z.number().int().nonnegative(),
+  files: z.array(FileHash),
+  /** The checkpoint files it was imported from, with their hashes. */
+  sourceFiles: z.array(FileHash),
 });
 export type ModelSummary = z.infer<typeof ModelSummary>;
 
 export const JobStatus = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
-
-export const MAX_PROMPT_CHARS = 8000;
 
 export const GenerateImageParams = z.strictObject({
   prompt: z.string().min(1).max(MAX_PROMPT_CHARS),
@@ -98,8 +109,14 @@ export const GenerateImageParams = z.strictObject({
   /** Overrides of the model's default sampling. */
   sampling: z.strictObject(SamplingParams.partial().shape).optional(),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  /** The gallery item this one remakes (lineage): the same seed is a regeneration, a new one a variation. */
+  parent: z.strictObject({ itemId: ItemId, relation: Relation.exclude(['extension']) }).optional(),
 });
 export type GenerateImageParams = z.infer<typeof GenerateImageParams>;
+
+/** Text to video: the image request plus a length in latent frames and a frame rate (api/video.ts). */
+export const GenerateVideoParams = GenerateImageParams.extend(VideoLength.shape);
+export type GenerateVideoParams = z.infer<typeof GenerateVideoParams>;
 
 export const JobProgress = z.object({
   done: z.number().int().nonnegative(),
@@ -110,8 +127,11 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
-/** `image`: text to image, saved to the library; `replay`: a library item regenerated and compared token for token. */
-export const JobKind = z.enum(['image', 'replay']);
+/**
+ * `image`: text to image, saved to the library; `replay`: a library item regenerated and compared token for
+ * token; `video`: text to video; `extend`: more frames after a video's last ones (both saved as MP4s).
+ */
+export const JobKind = z.enum(['image', 'replay', 'video', 'extend']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const ReplayParams = z.strictObject({ itemId: ItemId });
@@ -123,7 +143,15 @@ export const JobSummary = z.object({
   modelId: ModelId,
   prompt: z.string(),
   /** The token grid being generated (rows × columns), when known before the job runs. */
-  grid: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).optional(),
+  grid: z
+    .object({
+      height: z.number().int().positive(),
+      width: z.number().int().positive(),
+      /** A video's latent frames to generate (an extension's new ones), and its rate. */
+      frames: z.number().int().positive().optional(),
+      fps: z.number().positive().optional(),
+    })
+    .optional(),
   /** A replay's item, or the item a finished image job was saved as. */
   itemId: ItemId.optional(),
   createdAt: z.string(),
@@ -154,6 +182,9 @@ const NoParams = z.strictObject({});
 
 /** Every method: its params and its result. Names are `area.verb`. */
 export const Methods = {
+  ...AskMethods,
+  ...ModelImportMethods,
+  ...SettingsMethods,
   'system.info': { params: NoParams, result: EngineInfo },
   'system.status': { params: NoParams, result: EngineStatus },
   /** The packages in the library's models folder (and the active one, wherever it is). */
@@ -162,6 +193,10 @@ export const Methods = {
   'models.activate': { params: z.strictObject({ id: ModelId }), result: ModelSummary },
   /** Queues a text-to-image job on the active model; its outcome arrives as `job.*` events. */
   'jobs.generateImage': { params: GenerateImageParams, result: z.object({ jobId: JobId }) },
+  /** Queues a text-to-video job on the active model; saved as an MP4 with a poster. */
+  'jobs.generateVideo': { params: GenerateVideoParams, result: z.object({ jobId: JobId }) },
+  /** Queues an extension of a gallery video or an uploaded file; the result joins its source's lineage. */
+  'jobs.extend': { params: ExtendParams, result: z.object({ jobId: JobId }) },
   /**
    * A queued job is removed; a running one stops within a step. Answers once the job has stopped,
    * with its final status (`finished` when it completed first).
@@ -199,6 +234,7 @@ export const Methods = {
     params: NoParams,
     result: z.object({ removed: z.number().int().nonnegative() }),
   },
+  ...VideoMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type MethodName = keyof typeof Methods;
@@ -216,13 +252,21 @@ export function isMethodName(name: string): name is MethodName {
 
 /** Every event and its data. Names are `area.happening`. */
 export const Events = {
+  ...AskEvents,
+  ...ModelImportEvents,
+  ...SettingsEvents,
   /** A job joined the queue (from any client, or restored at start). */
   'job.queued': JobSummary,
   'job.started': z.object({ jobId: JobId }),
   /** At most every 100 ms, and always for the first and the last token. */
   'job.progress': JobProgress.extend({ jobId: JobId }),
-  /** The rows of the image done so far, decoded. */
-  'job.preview': z.object({ jobId: JobId, rows: z.number().int().positive(), image: PngDataUrl }),
+  /** The rows of the image done so far, decoded; for a video, the rows of latent frame `frame` (from 0). */
+  'job.preview': z.object({
+    jobId: JobId,
+    rows: z.number().int().positive(),
+    image: PngDataUrl,
+    frame: z.number().int().nonnegative().optional(),
+  }),
   'job.finished': z.object({
     jobId: JobId,
     record: RecordSummary,
@@ -232,6 +276,8 @@ export const Events = {
     seconds: z.number().nonnegative(),
     /** The library item it was saved as (announced just before by `library.itemAdded`). */
     itemId: ItemId,
+    /** A video's MP4 (`image` is then its poster). */
+    media: MediaRef.optional(),
   }),
   'job.replayed': z.object({
     jobId: JobId,

@@ -15,8 +15,12 @@ export function registerServe(program: Command): void {
       '--model <model>',
       'model to activate at start: an id (or its first 8+ digits) from the models folder, a package folder, or a checkpoint folder to import',
     )
+    .option(
+      '--no-default-model',
+      'start with no model active (by default the model active last time, or the bundled nano model, is activated)',
+    )
     .option('--json', 'print machine-readable lines')
-    .action(async (options: { port: number; model?: string; json?: boolean }) => {
+    .action(async (options: { port: number; model?: string; defaultModel: boolean; json?: boolean }) => {
       const output = createOutput(options.json ?? false);
       const engine = createEngineService({ modelsDir: modelsDir(), provider: 'auto' });
       try {
@@ -39,6 +43,15 @@ export function registerServe(program: Command): void {
             .finally(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        if (!model && options.defaultModel) {
+          // In the background: the page opens at once and shows the bundled model's first import as it runs.
+          const activated = await engine.activateDefaultModel();
+          if (activated)
+            output.result(`Model: ${activated.name} (${activated.precision}, ${activated.id.slice(0, 12)})`, {
+              event: 'model',
+              model: activated.id,
+            });
+        }
       } catch (error) {
         await engine.close();
         output.fail(error);

@@ -2,7 +2,7 @@
  * Understanding: an image or a video and a question in, an answer streamed out (emu3-reference.md §3.3,
  * §4.3): greedy by default, no guidance, stopping at EOS or at the token limit.
  */
-import type { GenerationRecord, SamplingParams } from '../api/index.js';
+import { EngineError, type GenerationRecord, type SamplingParams } from '../api/index.js';
 import type { ModelHandle } from '../model/open-model.js';
 import { encodeFrames, type RgbFrame } from '../runtime/vq-runner.js';
 import { decodeTokens, type DecodeStats } from './decode-loop.js';
@@ -47,10 +47,19 @@ export async function understand(
     video ? (request.fps ?? 8) : undefined,
   );
   const prompt = understandingPrompt(tokenizer, manifest.special, block, request.question);
+  // The answer gets what the model's positions leave after the picture and the question.
+  const room = manifest.decoder.maxPositionEmbeddings - prompt.length;
+  if (room < 1) {
+    throw new EngineError(
+      'bad_request',
+      `the ${video ? 'video' : 'image'} and the question take ${prompt.length} tokens: the model's ${manifest.decoder.maxPositionEmbeddings} positions leave no room for an answer`,
+    );
+  }
+  const maxNewTokens = Math.min(request.maxNewTokens, room);
 
   const { list } = processorsFor(manifest, request.sampling);
   const seed = request.seed ?? randomSeed();
-  const meter = createProgressMeter(request.maxNewTokens);
+  const meter = createProgressMeter(maxNewTokens);
   let shown = '';
   const soFar: number[] = [];
   const { provider } = await model.session('decoder');
@@ -59,7 +68,7 @@ export async function understand(
     guidance: 1,
     processors: list,
     rng: request.sampling.greedy ? null : new Rng(seed),
-    maxNewTokens: request.maxNewTokens,
+    maxNewTokens,
     stopToken: manifest.special.eos,
     ...(events.signal ? { signal: events.signal } : {}),
     onToken: (token, done) => {
@@ -87,7 +96,7 @@ export async function understand(
       ...(video ? { fps: request.fps ?? 8 } : {}),
     },
     sampling: request.sampling,
-    maxNewTokens: request.maxNewTokens,
+    maxNewTokens,
     seed,
     provider,
     tokens: { prompt, output: tokens },

@@ -37,8 +37,11 @@ export interface VisionRequest {
 export interface VisionEvents {
   signal?: AbortSignal;
   onProgress?: (progress: GenerationProgress) => void;
-  /** Rows done so far, decoded; at most every 250 ms, skipped while one is still decoding. */
-  onPreview?: (frames: RgbFrame[], completeRows: number) => void;
+  /**
+   * Rows done so far of latent frame `frame` (0 for an image), decoded: at most every 250 ms, skipped while
+   * one is still decoding, and once more for each frame when it is complete.
+   */
+  onPreview?: (frames: RgbFrame[], completeRows: number, frame: number) => void;
 }
 
 export interface VisionResult {
@@ -146,7 +149,10 @@ async function decodeGenerated(
   return frames.slice(context.frames * model.manifest.vision.temporalDownsampleFactor);
 }
 
-/** Previews of the rows done so far; null when nobody listens. */
+/**
+ * Previews of the rows done so far; null when nobody listens. A video previews the latent frame being
+ * written, and each frame whole once it is complete (whatever the clock says), so a strip of frames fills in.
+ */
 function previewer(
   model: ModelHandle,
   expected: { height: number; width: number; frames: number },
@@ -156,25 +162,40 @@ function previewer(
   if (!listener) return null;
   const due = throttle(PREVIEW_INTERVAL_MS);
   let running: Promise<void> | null = null;
-  let lastRows = 0;
+  let shown = { frame: 0, rows: 0 };
+  /** Frames whose complete preview went out (or was passed by). */
+  let completed = 0;
   const { special, visualTokens } = model.manifest;
-  const update = (tokens: readonly number[]) => {
-    if (running) return;
-    const partial = partialGrid(tokens, expected, special, visualTokens);
-    const rows = Math.min(partial.rows, expected.height); // first frame's rows: the part a preview shows
-    // Only a new row is worth a decode; the clock is consulted after that, so a fast run still gets one.
-    if (rows === lastRows || rows === 0 || !due()) return;
-    lastRows = rows;
+  const { height, width } = expected;
+  const show = (codes: Int32Array, frame: number, rows: number) => {
+    shown = { frame, rows };
+    const start = frame * height * width;
     const grid: CodeGrid = {
       frames: 1,
       height: rows,
-      width: expected.width,
-      codes: Int32Array.from(partial.codes.subarray(0, rows * expected.width)),
+      width,
+      codes: Int32Array.from(codes.subarray(start, start + rows * width)),
     };
     running = decodeCodes(model, grid, true)
-      .then((frames) => listener(frames, rows))
+      .then((frames) => listener(frames, rows, frame))
       .catch(() => {}) // a failed preview must not fail the job; the final decode reports real problems
       .finally(() => (running = null));
+  };
+  const update = (tokens: readonly number[]) => {
+    if (running) return;
+    const partial = partialGrid(tokens, expected, special, visualTokens);
+    const total = Math.min(partial.rows, height * expected.frames);
+    const done = Math.floor(total / height);
+    // An image's last rows are shown by the result itself: no extra decode just before the final one.
+    if (completed < done && expected.frames > 1) {
+      const frame = completed++;
+      if (shown.frame !== frame || shown.rows !== height) return show(partial.codes, frame, height);
+    }
+    const frame = Math.min(done, expected.frames - 1);
+    const rows = total - frame * height;
+    // Only a new row is worth a decode; the clock is consulted after that, so a fast run still gets one.
+    if (rows <= 0 || (frame === shown.frame && rows === shown.rows) || !due()) return;
+    show(partial.codes, frame, rows);
   };
   return Object.assign(update, { settle: () => running ?? Promise.resolve() });
 }

@@ -12,6 +12,7 @@ import {
   InternalError,
   isMethodName,
   Methods,
+  type AskUpload,
   type EngineEvent,
   type EngineInfo,
   type EngineStatus,
@@ -25,22 +26,32 @@ import {
 } from '../api/index.js';
 import { JobStore } from '../library/job-store.js';
 import { Library } from '../library/library.js';
+import { readLibraryLocation } from '../library/library-location.js';
 import { studioHome } from '../library/paths.js';
+import { SettingsStore } from '../library/settings-store.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
+import { createAskMethods } from './ask-methods.js';
+import { activateDefaultModel } from './default-model.js';
 import { createPersistedJobQueue, type JobQueue } from './job-queue.js';
 import { createJobRunner } from './job-runner.js';
 import { createLibraryMethods } from './library-methods.js';
+import { createModelImports } from './model-imports.js';
 import { createModelRegistry } from './model-registry.js';
 import { studioVersion } from './package-info.js';
+import { createSettingsMethods } from './settings-methods.js';
+import { createVideoService, type VideoTransfers } from './video-methods.js';
 
 export interface EngineServiceOptions {
   /** The library's models folder: one package per folder. */
   modelsDir: string;
   /**
    * The library folder (library.sqlite, media/); default: the studio home (`EMU3_HOME`, or the platform's
-   * data folder), the folder `emu3 serve` also takes models/ from.
+   * data folder), the folder `emu3 serve` also takes models/ from; or where the user moved it (Settings).
    */
   libraryDir?: string;
+  /** The studio home (default: `EMU3_HOME` or the platform's data folder): where a moved library is named. */
+  home?: string;
+  /** Provider and threads until the user saves others in Settings (kept in the library). */
   provider: ProviderChoice;
   threads?: number;
   /** Which host runs the engine, as `system.info` reports it (default: web). */
@@ -67,6 +78,15 @@ export interface EngineService {
    * `bad_request` or `not_found` otherwise. The caller never supplies a path.
    */
   mediaFile(sha256: string, ext: string): { path: string; ext: MediaExt };
+  /** Keeps a file a host received (`POST /api/upload`) as an upload to ask about; the bytes decide its type. */
+  upload(path: string, name: string): Promise<AskUpload>;
+  /**
+   * With no model asked for: activates the model active last time, or imports (with progress events) and
+   * activates the bundled one. Null when none could be activated; never rejects.
+   */
+  activateDefaultModel(): Promise<ModelSummary | null>;
+  /** Videos over HTTP: uploads to extend (`POST /api/video-upload`) and exports (host/video-routes.ts). */
+  readonly video: VideoTransfers;
   /** Stops the running job (it stays queued, as do the others, for the next start) and closes the library. */
   close(): Promise<void>;
 }
@@ -95,14 +115,38 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
   }
 
-  const library = Library.open(options.libraryDir ?? studioHome());
+  const home = options.home ?? studioHome();
+  const libraryDir = options.libraryDir ?? readLibraryLocation(home) ?? home;
+  const library = Library.open(libraryDir);
+  const settings = createSettingsMethods({
+    store: new SettingsStore(library),
+    defaults: { provider: options.provider, threads: options.threads ?? 0 },
+    home,
+    libraryDir,
+    modelsDir: options.modelsDir,
+    models: () => models,
+    emit,
+  });
+  const rememberedModel = settings.rememberedActiveModel();
   const models = createModelRegistry({
     modelsDir: options.modelsDir,
-    provider: options.provider,
-    ...(options.threads ? { threads: options.threads } : {}),
-    onActivated: () => emit('engine.status', status()),
+    // Read at every open, so a saved change applies to the next model opened.
+    get provider() {
+      return settings.current().provider;
+    },
+    get threads() {
+      return settings.current().threads || undefined;
+    },
+    onActivated: () => {
+      const id = models.active()?.manifest.id;
+      if (id) settings.rememberActiveModel(id);
+      emit('engine.status', status());
+    },
   });
+  const ask = createAskMethods({ library, models, emit });
+  const imports = createModelImports({ modelsDir: options.modelsDir, models, emit });
   const libraryMethods = createLibraryMethods(library, emit);
+  const video = createVideoService({ library, models, emit, libraryDir });
   let queue: JobQueue;
   try {
     queue = options.queue ?? createPersistedJobQueue(new JobStore(library));
@@ -116,6 +160,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     library: libraryMethods,
     emit,
     onStatus: () => emit('engine.status', status()),
+    video: video.jobParts,
   });
   // Jobs restored from the last run start once the caller has had a chance to listen.
   setImmediate(() => jobs.start());
@@ -135,6 +180,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     ) => MethodResult<M> | Promise<MethodResult<M>>;
   };
   const methods: Implementations = {
+    ...ask.methods,
+    ...imports.methods,
+    ...settings.methods,
+    ...video.methods(jobs),
     'system.info': () => ({
       name: 'emu3-studio-engine',
       version: studioVersion(),
@@ -187,9 +236,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     },
     activateModel: (reference) => models.activate(reference),
     mediaFile: (sha256, ext) => libraryMethods.mediaFile(sha256, ext),
+    upload: (path, name) => ask.upload(path, name),
+    video: video.transfers,
+    activateDefaultModel: () => activateDefaultModel({ models, imports, remembered: rememberedModel }),
     async close() {
       if (closed) return;
       closed = true;
+      imports.close();
+      await ask.close();
       await jobs.close();
       models.close();
       listeners.clear();

@@ -3,7 +3,9 @@
  * library database so queued jobs survive a restart of the app, as queued.
  */
 import {
+  ExtendParams,
   GenerateImageParams,
+  GenerateVideoParams,
   InternalError,
   ReplayParams,
   type JobProgress,
@@ -14,7 +16,10 @@ import type { JobStore } from '../library/job-store.js';
 
 /** What a job asks for, by kind. */
 export type JobRequest =
-  { kind: 'image'; params: GenerateImageParams } | { kind: 'replay'; params: { itemId: number } };
+  | { kind: 'image'; params: GenerateImageParams }
+  | { kind: 'replay'; params: { itemId: number } }
+  | { kind: 'video'; params: GenerateVideoParams }
+  | { kind: 'extend'; params: ExtendParams };
 
 /** What the queue keeps of a job: plain data, so the persisted queue can store it as it is. */
 export type JobEntry = JobRequest & {
@@ -24,8 +29,8 @@ export type JobEntry = JobRequest & {
   /** What the queue shows: the image's prompt, or the replayed item's. */
   prompt: string;
   createdAt: string;
-  grid?: { height: number; width: number };
-  /** A replay's item; for a finished image job, the item it was saved as. */
+  grid?: { height: number; width: number; frames?: number; fps?: number };
+  /** A replay's item; for a finished job, the item it was saved as. */
   itemId?: number;
   startedAt?: string;
   endedAt?: string;
@@ -162,6 +167,14 @@ function restore(stored: ReturnType<JobStore['all']>[number]): JobEntry | null {
     const params = GenerateImageParams.safeParse(data.request);
     return params.success ? { ...base, kind: 'image', params: params.data } : null;
   }
+  if (stored.kind === 'video') {
+    const params = GenerateVideoParams.safeParse(data.request);
+    return params.success ? { ...base, kind: 'video', params: params.data } : null;
+  }
+  if (stored.kind === 'extend') {
+    const params = ExtendParams.safeParse(data.request);
+    return params.success ? { ...base, kind: 'extend', params: params.data } : null;
+  }
   if (stored.kind === 'replay') {
     const params = ReplayParams.safeParse(data.request);
     return params.success
@@ -171,7 +184,12 @@ function restore(stored: ReturnType<JobStore['all']>[number]): JobEntry | null {
   return null;
 }
 
-function isGrid(value: unknown): value is { height: number; width: number } {
-  const grid = value as { height?: unknown; width?: unknown } | null;
-  return Number.isInteger(grid?.height) && Number.isInteger(grid?.width);
+function isGrid(value: unknown): value is NonNullable<JobEntry['grid']> {
+  const grid = value as { height?: unknown; width?: unknown; frames?: unknown; fps?: unknown } | null;
+  return (
+    Number.isInteger(grid?.height) &&
+    Number.isInteger(grid?.width) &&
+    (grid?.frames === undefined || Number.isInteger(grid.frames)) &&
+    (grid?.fps === undefined || typeof grid.fps === 'number')
+  );
 }

@@ -12,7 +12,9 @@ import {
   summarizeRecord,
   type EventData,
   type EventName,
+  type ExtendParams,
   type GenerateImageParams,
+  type GenerateVideoParams,
   type JobStatus,
   type JobSummary,
 } from '../api/index.js';
@@ -25,6 +27,7 @@ import type { RgbFrame } from '../runtime/vq-runner.js';
 import type { JobEntry, JobQueue } from './job-queue.js';
 import type { LibraryMethods } from './library-methods.js';
 import type { ModelLease, ModelRegistry } from './model-registry.js';
+import { createVideoJobs, type VideoJobsOptions } from './video-jobs.js';
 
 /** How often progress events go out at most; previews have their own pace (generate/vision.ts). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -38,10 +41,14 @@ export interface JobRunnerOptions {
   emit: Emit;
   /** Called whenever what `engine.status` reports may have changed. */
   onStatus: () => void;
+  /** What video and extension jobs save to and read from (host/video-jobs.ts). */
+  video: Pick<VideoJobsOptions, 'library' | 'videos' | 'uploads'>;
 }
 
 export interface JobRunner {
   generateImage(params: GenerateImageParams): { jobId: string };
+  generateVideo(params: GenerateVideoParams): Promise<{ jobId: string }>;
+  extend(params: ExtendParams): Promise<{ jobId: string }>;
   replay(itemId: number): { jobId: string };
   cancel(jobId: string): Promise<{ jobId: string; status: JobStatus }>;
   list(): JobSummary[];
@@ -122,12 +129,27 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
   }
 
+  const video = createVideoJobs({ ...options.video, queue, emit, end });
+
+  /** Queues a video or extension job on the active model, once its request checks out against it. */
+  async function enqueueVideo(entry: (lease: ModelLease) => Promise<JobEntry>): Promise<{ jobId: string }> {
+    const lease = models.leaseActive();
+    if (!lease)
+      throw new EngineError('bad_request', 'no model is active: activate one first (models.activate)');
+    try {
+      return enqueue(await entry(lease), lease);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+  }
+
   function replay(itemId: number): { jobId: string } {
     const { record } = library.item(itemId);
     if (!/^[0-9a-f]{64}$/.test(record.model.id))
       throw new EngineError('invalid_file', `library item ${itemId}: its record names no model package`);
-    if (record.mode !== 'image')
-      throw new EngineError('unsupported', `library item ${itemId}: only images can be replayed here yet`);
+    if (record.mode !== 'image' && record.mode !== 'video' && record.mode !== 'extend')
+      throw new EngineError('unsupported', `library item ${itemId}: only images and videos can be replayed`);
     const active = models.active();
     const lease = active?.manifest.id === record.model.id ? models.leaseActive() : null;
     return enqueue(
@@ -171,6 +193,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       job.lease ??= await models.leaseById(entry.modelId);
       if (signal.aborted) throw new CancelledError();
       if (entry.kind === 'image') await runImage(jobId, entry.params, job.lease, signal, started);
+      else if (entry.kind === 'video' || entry.kind === 'extend')
+        await video.run(entry, job.lease.model, signal, started);
       else await runReplay(jobId, entry.params.itemId, job.lease, signal, started);
     } catch (error) {
       if (closed && signal.aborted) {
@@ -225,7 +249,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     if (signal.aborted) throw new CancelledError();
     const frame = result.frames[0]!;
     // Saved before the job counts as finished: a result the library could not keep is a failed job.
-    const item = await library.saveImage(frame, result.record);
+    const parent = params.parent && { id: params.parent.itemId, relation: params.parent.relation };
+    const item = await library.saveImage(frame, result.record, parent);
     const image = await pngDataUrl(frame);
     end(jobId, { status: 'finished', itemId: item.id });
     emit('job.finished', {
@@ -298,6 +323,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   return {
     generateImage,
+    generateVideo: (params) => enqueueVideo((lease) => video.videoEntry(params, lease.model)),
+    extend: (params) => enqueueVideo((lease) => video.extendEntry(params, lease.model)),
     replay,
     cancel,
     list: () => queue.list().map(summarize),

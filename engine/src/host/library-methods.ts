@@ -12,6 +12,7 @@ import {
   type EventData,
   type EventName,
   type GenerationRecord,
+  type ItemParent,
   type LibraryItemDetail,
   type LibraryItemSummary,
   type MediaExt,
@@ -27,8 +28,11 @@ export const THUMBNAIL_SIZE = 320;
 type Emit = <E extends EventName>(event: E, data: EventData<E>) => void;
 
 export interface LibraryMethods {
-  /** Saves an image result (a PNG carrying its record, plus a thumbnail when it is large) as a new item. */
-  saveImage(frame: RgbFrame, record: GenerationRecord): Promise<LibraryItemSummary>;
+  /**
+   * Saves an image result (a PNG carrying its record, plus a thumbnail when it is large) as a new item,
+   * joined to `parent` when it remakes one.
+   */
+  saveImage(frame: RgbFrame, record: GenerationRecord, parent?: ItemParent): Promise<LibraryItemSummary>;
   /** A full item, tokens included, for a replay; not_found when it is not there. */
   item(id: number): LibraryItem;
   list: (params: Parameters<Library['list']>[0]) => MethodResult<'library.list'>;
@@ -55,7 +59,7 @@ export function createLibraryMethods(library: Library, emit: Emit): LibraryMetho
   }
 
   return {
-    async saveImage(frame, record) {
+    async saveImage(frame, record, parent) {
       const dir = await mkdtemp(join(tmpdir(), 'emu3-result-'));
       try {
         const mediaPath = join(dir, 'result.png');
@@ -72,6 +76,7 @@ export function createLibraryMethods(library: Library, emit: Emit): LibraryMetho
           record,
           mediaPath,
           ...(thumbnailPath ? { thumbnailPath } : {}),
+          ...(parent ? { parent } : {}),
         });
         const item = summaryOf(added.id);
         emit('library.itemAdded', { item });
@@ -90,8 +95,10 @@ export function createLibraryMethods(library: Library, emit: Emit): LibraryMetho
       const item = library.get(id);
       if (!item) throw new EngineError('not_found', `library item ${id}: no such item`);
       const { record, addedAt, ...rest } = item;
-      // The pixel size is read from the file (cheap: the header only); a damaged file shows no size.
-      const size = await sharp(library.mediaPath(item.media.sha256))
+      // The pixel size is read from the file (cheap: the header only), a video's from its poster; a damaged
+      // file shows no size.
+      const picture = item.media.ext === 'mp4' && item.thumbnail ? item.thumbnail : item.media;
+      const size = await sharp(library.mediaPath(picture.sha256))
         .metadata()
         .then((m) => ({ width: m.width ?? null, height: m.height ?? null }))
         .catch(() => ({ width: null, height: null }));

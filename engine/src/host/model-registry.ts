@@ -10,6 +10,7 @@ import { defaultGenerationSampling } from '../generate/defaults.js';
 import { openModel, type ModelHandle } from '../model/open-model.js';
 import { readManifest, type PackageManifest } from '../model/package-manifest.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
+import { bundledModelDir } from './package-info.js';
 
 export interface ModelRegistryOptions {
   modelsDir: string;
@@ -38,6 +39,8 @@ export interface ModelRegistry {
    * for this lease alone (a job restored after a restart, a replay of an item made with another model).
    */
   leaseById(id: string): Promise<ModelLease>;
+  /** Opens the active model again (with the provider and threads as they are now); null when none is active. */
+  reload(): Promise<ModelSummary | null>;
   /** Forgets the active model; it closes once no job holds it. Later activations are refused. */
   close(): void;
 }
@@ -76,6 +79,10 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       },
       active: active?.handle.manifest.id === manifest.id,
       generationDefaults: defaultGenerationSampling(manifest),
+      bundled: manifest.source.paths[0] === resolve(bundledModelDir()),
+      bytes: manifest.files.reduce((sum, file) => sum + file.bytes, 0),
+      files: manifest.files,
+      sourceFiles: manifest.source.files,
     };
   }
 
@@ -179,6 +186,11 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       const handle = await openModel(await packageDir(id), sessionOptions());
       // Retired from the start: it closes as soon as this lease ends.
       return lease({ handle, users: 0, retired: true });
+    },
+    async reload() {
+      if (!active) return null;
+      const { dir } = active.handle;
+      return activateWith(() => openModel(dir, sessionOptions()));
     },
     close() {
       closed = true;

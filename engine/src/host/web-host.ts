@@ -8,11 +8,19 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
-import { EngineError, serializeError, type EngineInfo, type HealthResponse } from '../api/index.js';
+import {
+  EngineError,
+  serializeError,
+  UPLOAD_PATH,
+  type EngineInfo,
+  type HealthResponse,
+} from '../api/index.js';
 import type { EngineService } from './engine-service.js';
 import { MEDIA_PREFIX, serveMedia } from './media-route.js';
+import { isVideoRoute, routeVideo } from './video-routes.js';
 import { studioVersion } from './package-info.js';
 import { hasLaunchSecret, isLoopbackHost, newLaunchSecret, SECURITY_HEADERS } from './security.js';
+import { handleUpload } from './upload-route.js';
 import { createWebSocketTransport, type WebSocketTransport } from './ws-transport.js';
 
 export interface WebHostOptions {
@@ -106,6 +114,21 @@ function routeApi(
   url: URL,
   context: { secret: string; version: string; engine: EngineService | undefined },
 ): void {
+  if (url.pathname === UPLOAD_PATH && context.engine) {
+    const engine = context.engine;
+    return void handleUpload(
+      request,
+      response,
+      url,
+      { secret: context.secret, upload: (path, name) => engine.upload(path, name) },
+      (status, body) => sendJson(response, status, body),
+      (status, error) => (response.headersSent ? response.destroy() : sendError(response, status, error)),
+    );
+  }
+  if (isVideoRoute(url.pathname) && context.engine) {
+    const video = context.engine.video;
+    return void routeVideo(request, response, url, { secret: context.secret, video });
+  }
   const media = url.pathname.startsWith(MEDIA_PREFIX);
   if (request.method !== 'GET' && !(media && request.method === 'HEAD')) {
     return sendError(

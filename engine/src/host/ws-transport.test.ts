@@ -305,6 +305,10 @@ describe('the protocol over the web host WebSocket', () => {
               topP: 1,
               greedy: false,
             },
+            bundled: false,
+            bytes: expect.any(Number),
+            files: expect.arrayContaining([expect.objectContaining({ path: 'decoder.onnx' })]),
+            sourceFiles: expect.any(Array),
           },
         ]);
         const noModel = await client.request('jobs.generateImage', { prompt: 'a cat', ratio: '1:1' });

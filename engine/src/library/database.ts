@@ -110,9 +110,48 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_by_position ON jobs (position);
 `;
 
+const V3 = `
+-- Ask about a file: files the user uploaded to ask questions about (kept in media/ by content), and their
+-- conversations, shaped like messages (an answer may carry its record, tokens as blobs).
+CREATE TABLE uploads (
+  sha256 TEXT PRIMARY KEY REFERENCES media (sha256),
+  name TEXT NOT NULL,
+  added_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX uploads_by_time ON uploads (added_at);
+CREATE TABLE upload_messages (
+  id INTEGER PRIMARY KEY,
+  upload_sha256 TEXT NOT NULL REFERENCES uploads (sha256) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  record TEXT,
+  prompt_tokens BLOB,
+  negative_tokens BLOB,
+  output_tokens BLOB
+) STRICT;
+CREATE INDEX upload_messages_by_upload ON upload_messages (upload_sha256, id);
+
+-- The studio's settings (execution provider, threads, the model active last time) as JSON values by key.
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
+const V4 = `
+-- Lineage: the item an item came from (an extension of a video, a regeneration with the same seed, a variation
+-- with a new one). Emptying the trash of a parent leaves its children without one.
+ALTER TABLE items ADD COLUMN parent_id INTEGER REFERENCES items (id) ON DELETE SET NULL;
+ALTER TABLE items ADD COLUMN relation TEXT;
+CREATE INDEX items_by_parent ON items (parent_id, id) WHERE parent_id IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, up: (db) => db.exec(V1) },
   { version: 2, up: (db) => db.exec(V2) },
+  { version: 3, up: (db) => db.exec(V3) },
+  { version: 4, up: (db) => db.exec(V4) },
 ];
 
 /** Opens (creating if needed) and migrates a library database; one-line EngineErrors name the file. */

@@ -15,6 +15,7 @@ import {
   parseRecord,
   splitRecord,
   summary,
+  type ItemParent,
   type ItemRow,
   type LibraryItem,
   type LibraryItemSummary,
@@ -24,7 +25,7 @@ import {
   type TokenRow,
 } from './rows.js';
 
-export type { LibraryItem, LibraryItemSummary, ListQuery, MediaRef, Message } from './rows.js';
+export type { ItemParent, LibraryItem, LibraryItemSummary, ListQuery, MediaRef, Message } from './rows.js';
 
 /** Temps and files no row names are swept by emptyTrash once older than this (see MediaStore.sweepSync). */
 const ORPHAN_GRACE_MS = 60 * 60 * 1000;
@@ -65,6 +66,8 @@ export class Library {
     record: GenerationRecord;
     mediaPath: string;
     thumbnailPath?: string;
+    /** The item it came from (lineage); not_found when that item is gone. */
+    parent?: ItemParent;
   }): Promise<LibraryItem> {
     const record = parseRecord(input.record, 'bad_request', 'record');
     const { json, prompt, negative, output } = splitRecord(record, 'record');
@@ -83,9 +86,11 @@ export class Library {
             m.bytes,
             now,
           );
+        if (input.parent && !this.sql('SELECT 1 FROM items WHERE id = ?').get(input.parent.id))
+          throw new EngineError('not_found', `library item ${input.parent.id}: no such item to descend from`);
         const { lastInsertRowid } = this.sql(
-          `INSERT INTO items (added_at, created_at, kind, model_id, prompt, seed, media_sha256, thumb_sha256, record)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO items (added_at, created_at, kind, model_id, prompt, seed, media_sha256, thumb_sha256, record, parent_id, relation)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           now,
           record.createdAt,
@@ -96,6 +101,8 @@ export class Library {
           media.sha256,
           thumb?.sha256 ?? null,
           json,
+          input.parent?.id ?? null,
+          input.parent?.relation ?? null,
         );
         this.sql('INSERT INTO item_tokens VALUES (?, ?, ?, ?)').run(
           lastInsertRowid,
@@ -200,7 +207,8 @@ export class Library {
       const removed = this.sql('DELETE FROM items WHERE trashed_at IS NOT NULL').run().changes;
       const unused = this.sql(
         `SELECT sha256, ext FROM media m WHERE NOT EXISTS (SELECT 1 FROM items WHERE media_sha256 = m.sha256)
-         AND NOT EXISTS (SELECT 1 FROM items WHERE thumb_sha256 = m.sha256)`,
+         AND NOT EXISTS (SELECT 1 FROM items WHERE thumb_sha256 = m.sha256)
+         AND NOT EXISTS (SELECT 1 FROM uploads WHERE sha256 = m.sha256)`,
       ).all() as MediaRef[];
       const unreferenced = unused.filter((m) => !this.media.isPending(m.sha256));
       for (const m of unreferenced) this.sql('DELETE FROM media WHERE sha256 = ?').run(m.sha256);

@@ -1,5 +1,5 @@
 /** How library items and messages map to rows: the public shapes, and records split into JSON + token blobs. */
-import { EngineError, GenerationRecord, type GenerationMode } from '../api/index.js';
+import { EngineError, GenerationRecord, type GenerationMode, type Relation } from '../api/index.js';
 import { decodeTokens, encodeTokens } from './database.js';
 import type { MediaExt } from './media-store.js';
 
@@ -19,6 +19,13 @@ export interface LibraryItemSummary {
   trashedAt: string | null;
   media: MediaRef;
   thumbnail: MediaRef | null;
+  /** The item it came from; absent for one made from a prompt alone. */
+  parent?: ItemParent;
+}
+
+export interface ItemParent {
+  id: number;
+  relation: Relation;
 }
 
 export interface LibraryItem extends LibraryItemSummary {
@@ -64,6 +71,8 @@ export interface ItemRow {
   media_ext: MediaExt;
   thumb_sha256: string | null;
   thumb_ext: MediaExt | null;
+  parent_id: number | null;
+  relation: Relation | null;
 }
 export interface TokenRow {
   record: string | null;
@@ -73,7 +82,7 @@ export interface TokenRow {
 }
 
 export const SUMMARY = `SELECT i.id, i.kind, i.model_id, i.prompt, i.created_at, i.added_at, i.starred, i.trashed_at,
-  i.media_sha256, m.ext AS media_ext, i.thumb_sha256, t.ext AS thumb_ext
+  i.media_sha256, m.ext AS media_ext, i.thumb_sha256, t.ext AS thumb_ext, i.parent_id, i.relation
   FROM items i JOIN media m ON m.sha256 = i.media_sha256 LEFT JOIN media t ON t.sha256 = i.thumb_sha256`;
 
 export function summary(row: ItemRow): LibraryItemSummary {
@@ -87,6 +96,9 @@ export function summary(row: ItemRow): LibraryItemSummary {
     trashedAt: row.trashed_at,
     media: { sha256: row.media_sha256, ext: row.media_ext },
     thumbnail: row.thumb_sha256 && row.thumb_ext ? { sha256: row.thumb_sha256, ext: row.thumb_ext } : null,
+    ...(row.parent_id !== null && row.relation !== null
+      ? { parent: { id: row.parent_id, relation: row.relation } }
+      : {}),
   };
 }
 

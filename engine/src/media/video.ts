@@ -72,6 +72,8 @@ export async function probeVideo(path: string, signal?: AbortSignal): Promise<Vi
 }
 
 export interface ReadFramesOptions {
+  /** A rectangle of the source (in its displayed pixels) cut out before resizing. */
+  crop?: { x: number; y: number; width: number; height: number };
   size?: { width: number; height: number };
   fps?: number;
   last?: number;
@@ -87,7 +89,7 @@ export async function readVideoFrames(
   path: string,
   options: ReadFramesOptions = {},
 ): Promise<{ info: VideoInfo; frames: RgbFrame[] }> {
-  const { size, fps, last, max, signal } = options;
+  const { crop, size, fps, last, max, signal } = options;
   if (size) {
     checkPositiveInteger(size.width, 'width', 16384);
     checkPositiveInteger(size.height, 'height', 16384);
@@ -98,10 +100,27 @@ export async function readVideoFrames(
     throw new EngineError('bad_request', `fps ${fps} is not in (0, 1000]`);
 
   const info = await probeVideo(path, signal);
-  const target = { width: size?.width ?? info.width, height: size?.height ?? info.height };
+  if (crop) {
+    for (const [name, value] of Object.entries(crop)) checkPositiveInteger(value + 1, `crop ${name}`);
+    if (
+      crop.width < 1 ||
+      crop.height < 1 ||
+      crop.x + crop.width > info.width ||
+      crop.y + crop.height > info.height
+    )
+      throw new EngineError(
+        'bad_request',
+        `${path}: crop ${JSON.stringify(crop)} is outside the ${info.width}x${info.height} video`,
+      );
+  }
+  const target = {
+    width: size?.width ?? crop?.width ?? info.width,
+    height: size?.height ?? crop?.height ?? info.height,
+  };
   const tail = last === undefined ? undefined : Math.min(last, max ?? last);
   const decode = (seekSeconds?: number): Promise<RgbFrame[]> =>
     decodeFrames(path, target, {
+      crop,
       fps,
       keepLast: tail,
       max: tail === undefined ? max : undefined,
@@ -123,10 +142,19 @@ export async function readVideoFrames(
 async function decodeFrames(
   path: string,
   size: { width: number; height: number },
-  options: { fps?: number; keepLast?: number; max?: number; seekSeconds?: number; signal?: AbortSignal },
+  options: {
+    crop?: ReadFramesOptions['crop'];
+    fps?: number;
+    keepLast?: number;
+    max?: number;
+    seekSeconds?: number;
+    signal?: AbortSignal;
+  },
 ): Promise<RgbFrame[]> {
+  const { crop } = options;
   const filters = [
     ...(options.fps ? [`fps=${options.fps}`] : []),
+    ...(crop ? [`crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}:exact=1`] : []),
     `scale=${size.width}:${size.height}:flags=bicubic`,
   ];
   const args = [

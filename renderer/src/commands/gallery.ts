@@ -119,7 +119,7 @@ export async function replayItem(studio: Studio, id: number): Promise<void> {
 export function applyItemSettings(studio: Studio): void {
   const s = studio.store.getState();
   if (s.detail?.status !== 'ready') return;
-  s.applyRecord(s.detail.item.record);
+  s.applyRecord(s.detail.item.record, s.detail.item.id);
   s.showScreen('generate');
   s.pushToast({ tone: 'info', message: `Settings of item #${s.detail.item.id} loaded, seed locked.` });
 }

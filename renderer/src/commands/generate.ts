@@ -1,9 +1,10 @@
 /** Generate-screen commands: queueing images from the form, and steering the queue. */
 import { reportError, type Studio } from '../host/studio.js';
 import { selectRunningJob } from '../state/jobs/selectors.js';
-import { buildRequests, randomSeed } from '../state/generate/form.js';
+import { randomSeed } from '../state/generate/form.js';
+import { buildJobs } from '../state/generate/video-form.js';
 
-/** Queues one job per image the form asks for; a form with mistakes shows them instead. */
+/** Queues one job per image (or video) the form asks for; a form with mistakes shows them instead. */
 export async function generate(studio: Studio): Promise<void> {
   const s = studio.store.getState();
   if (s.models !== null && !s.models.some((model) => model.active)) {
@@ -13,17 +14,18 @@ export async function generate(studio: Studio): Promise<void> {
     });
     return;
   }
-  const built = buildRequests(s.form, randomSeed);
+  const built = buildJobs(s.form, randomSeed);
   if (!built.ok) {
     s.setFormErrors(built.errors);
     return;
   }
   s.setFormErrors({});
   s.seedsUsed(built.seeds);
-  for (const params of built.requests) {
+  for (const job of built.jobs) {
     try {
       // The job itself arrives as a `job.queued` event, for this window and every other.
-      await studio.client.call('jobs.generateImage', params);
+      if (job.method === 'jobs.generateVideo') await studio.client.call(job.method, job.params);
+      else await studio.client.call(job.method, job.params);
     } catch (error) {
       reportError(studio, error, 'Not queued');
       return;

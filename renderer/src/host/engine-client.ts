@@ -17,6 +17,8 @@ import type {
   MethodResult,
   SerializedError,
 } from '../../../engine/src/api/index.js';
+import { createAskUploader, type AskUploader } from './ask-upload.js';
+import { createWebTransfer, type MediaTransfer } from './media-transfer.js';
 
 /** Methods without params may be called without them. */
 export type ParamsArgs<M extends MethodName> =
@@ -44,6 +46,10 @@ export interface EngineClient extends EngineConnection {
   info(): Promise<EngineInfo>;
   /** A URL for `<img src>` of a library media file; the host checks the hash against the library. */
   mediaUrl(media: MediaRef): string;
+  /** Video uploads and exports over HTTP; absent where the host carries none (the page then offers neither). */
+  transfer?: MediaTransfer;
+  /** Sends a file to ask about; the engine keeps it in the library by its content. */
+  upload: AskUploader;
 }
 
 /** A failed call, carrying the engine's serialized error (EngineError, CancelledError or InternalError). */
@@ -325,6 +331,8 @@ export function createWebEngineClient(): EngineClient {
     ...connection,
     info: () => getJson<EngineInfo>('/api/info', token),
     mediaUrl: (media) => `/api/media/${media.sha256}.${media.ext}${tokenQuery}`,
+    transfer: createWebTransfer(token),
+    upload: createAskUploader(token),
   };
 }
 

@@ -3,6 +3,7 @@ import type { SerializedError } from '../../../engine/src/api/index.js';
 import { selectActiveModel } from '../state/models/slice.js';
 import { EngineCallError } from './engine-client.js';
 import { connectEngineEvents } from './engine-events.js';
+import { connectStudioEvents } from './studio-events.js';
 import type { Studio } from './studio.js';
 
 /**
@@ -41,6 +42,7 @@ export function useEngineConnection(studio: Studio): { retry: () => void } {
   }, [client, store, refresh]);
 
   useEffect(() => connectEngineEvents(studio), [studio]);
+  useEffect(() => connectStudioEvents(studio), [studio]);
   useEffect(connect, [connect]);
   useEffect(() => {
     let wasOpen = false;

@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import { cancelRunningJob, generate } from '../commands/generate.js';
+import { askAboutItem, cancelAnswer } from '../commands/ask.js';
 import { moveSelection, toggleStar, trashItem } from '../commands/gallery.js';
 import { isTypingTarget, shortcutFor, type ShortcutId } from '../shortcuts/shortcuts.js';
+import { ASK_FILE_INPUT_ID, ASK_QUESTION_ID, IMPORT_PATH_FOCUS } from '../shortcuts/targets.js';
 import type { Studio } from './studio.js';
 
 /** One keydown listener for the whole window, deciding through the shortcut table. */
@@ -49,5 +51,17 @@ function run(studio: Studio, id: ShortcutId): void {
       return selected === undefined ? undefined : toggleStar(studio, selected);
     case 'trash':
       return selected === undefined ? undefined : void trashItem(studio, selected);
+    case 'askAbout':
+      return selected === undefined ? undefined : askAboutItem(studio, selected);
+    case 'ask':
+      return;
+    case 'askStop':
+      return cancelAnswer(studio);
+    case 'askFocus':
+      return document.getElementById(ASK_QUESTION_ID)?.focus();
+    case 'askFile':
+      return document.getElementById(ASK_FILE_INPUT_ID)?.click();
+    case 'importFocus':
+      return document.querySelector<HTMLElement>(`[data-focus="${IMPORT_PATH_FOCUS}"]`)?.focus();
   }
 }

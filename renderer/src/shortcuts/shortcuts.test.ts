@@ -52,6 +52,19 @@ describe('shortcutFor', () => {
     expect(shortcutFor(press('?'), at({ typing: true }))).toBeNull();
   });
 
+  it('asks about the selected gallery item with A, and has keys of its own on Ask and Models', () => {
+    expect(shortcutFor(press('a'), at({}))).toBe('askAbout');
+    expect(shortcutFor(press('a'), at({ hasSelection: false }))).toBeNull();
+    expect(shortcutFor(press('Escape'), at({ screen: 'ask', typing: true }))).toBe('askStop');
+    expect(shortcutFor(press('/'), at({ screen: 'ask' }))).toBe('askFocus');
+    expect(shortcutFor(press('u'), at({ screen: 'ask' }))).toBe('askFile');
+    expect(shortcutFor(press('u'), at({ screen: 'ask', typing: true }))).toBeNull();
+    expect(shortcutFor(press('Enter'), at({ screen: 'ask', typing: true }))).toBeNull();
+    expect(shortcutFor(press('i'), at({ screen: 'models' }))).toBe('importFocus');
+    expect(shortcutFor(press('i'), at({ screen: 'models', dialogOpen: true }))).toBeNull();
+    expect(shortcutFor(press('i'), at({ screen: 'settings' }))).toBeNull();
+  });
+
   it('lists every shortcut once in the help table', () => {
     const ids = SHORTCUTS.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);

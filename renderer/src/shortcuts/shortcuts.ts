@@ -6,7 +6,22 @@
 import type { Screen } from '../state/ui/slice.js';
 
 export type ShortcutId =
-  'generate' | 'cancel' | 'close' | 'star' | 'trash' | 'next' | 'previous' | 'down' | 'up' | 'help';
+  | 'generate'
+  | 'cancel'
+  | 'close'
+  | 'star'
+  | 'trash'
+  | 'next'
+  | 'previous'
+  | 'down'
+  | 'up'
+  | 'help'
+  | 'askAbout'
+  | 'ask'
+  | 'askStop'
+  | 'askFocus'
+  | 'askFile'
+  | 'importFocus';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -36,6 +51,13 @@ export const SHORTCUTS: readonly Shortcut[] = [
     label: 'Move the selected item to the trash (undo in the toast)',
     where: 'Gallery',
   },
+  { id: 'askAbout', keys: ['A'], label: 'Ask about the selected item', where: 'Gallery' },
+  // Enter is the question box's own (Shift+Enter keeps a new line there); listed here, decided there.
+  { id: 'ask', keys: ['Enter'], label: 'Ask the question (Shift+Enter: a new line)', where: 'Ask' },
+  { id: 'askStop', keys: ['Esc'], label: 'Stop the answer being written', where: 'Ask' },
+  { id: 'askFocus', keys: ['/'], label: 'Go to the question box', where: 'Ask' },
+  { id: 'askFile', keys: ['U'], label: 'Choose an image or video file to ask about', where: 'Ask' },
+  { id: 'importFocus', keys: ['I'], label: 'Go to the checkpoint folder to import', where: 'Models' },
   { id: 'help', keys: ['?'], label: 'Show or hide this sheet', where: 'Everywhere' },
 ];
 
@@ -64,11 +86,18 @@ export function shortcutFor(press: KeyPress, context: ShortcutContext): Shortcut
   if (key === 'Escape') {
     if (context.dialogOpen) return 'close';
     if (context.screen === 'gallery') return context.hasSelection ? 'close' : null;
+    if (context.screen === 'ask') return 'askStop';
     return context.screen === 'generate' ? 'cancel' : null;
   }
   if (context.typing || press.ctrlKey || press.metaKey || press.altKey) return null;
   if (key === '?') return 'help';
-  if (context.dialogOpen || context.screen !== 'gallery') return null;
+  if (context.dialogOpen) return null;
+  if (context.screen === 'ask') {
+    if (key === '/') return 'askFocus';
+    return key === 'u' || key === 'U' ? 'askFile' : null;
+  }
+  if (context.screen === 'models') return key === 'i' || key === 'I' ? 'importFocus' : null;
+  if (context.screen !== 'gallery') return null;
   switch (key) {
     case 'ArrowRight':
       return 'next';
@@ -84,6 +113,9 @@ export function shortcutFor(press: KeyPress, context: ShortcutContext): Shortcut
     case 'Delete':
     case 'Backspace':
       return context.hasSelection ? 'trash' : null;
+    case 'a':
+    case 'A':
+      return context.hasSelection ? 'askAbout' : null;
     default:
       return null;
   }

@@ -36,7 +36,7 @@ describe('tracking rendered videos', () => {
       }
     }
     expect(checked).toBe(32);
-  });
+  }, 30_000); // 512 renders and detections: seconds on a busy 2-core machine
 
   it('tells growing, shrinking, rotating and bouncing apart from moving', () => {
     const rng = new Rng(5);

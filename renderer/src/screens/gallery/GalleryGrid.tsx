@@ -66,13 +66,14 @@ const GalleryCard = memo(function GalleryCard({ index, inView }: { index: number
   }, [selected]);
   if (!item) return <div className="card-skeleton" aria-label="Loading" />;
   const media = item.thumbnail ?? item.media;
+  const video = item.media.ext === 'mp4';
   return (
     <button
       ref={button}
       type="button"
       className="gallery-card"
       aria-pressed={selected}
-      aria-label={`${item.prompt}${item.starred ? ' (starred)' : ''}`}
+      aria-label={`${item.prompt}${video ? ` (${item.kind === 'extend' ? 'extension' : 'video'})` : ''}${item.starred ? ' (starred)' : ''}`}
       title={item.prompt}
       onClick={() => openItem(studio, item.id, index)}
     >
@@ -87,6 +88,11 @@ const GalleryCard = memo(function GalleryCard({ index, inView }: { index: number
       {item.starred && (
         <span className="gallery-card__star" aria-hidden="true">
           <StarIcon filled />
+        </span>
+      )}
+      {video && (
+        <span className="gallery-card__video" aria-hidden="true">
+          ▶ {item.kind === 'extend' ? 'Extension' : 'Video'}
         </span>
       )}
     </button>

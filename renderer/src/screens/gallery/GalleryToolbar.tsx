@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { emptyTrash, setGalleryQuery } from '../../commands/gallery.js';
 import { useStudio } from '../../host/studio.js';
+import { OpenVideoButton } from '../extend/ExtendHost.js';
 import { useStudioStore } from '../../state/store.js';
 import type { GenerationMode } from '../../../../engine/src/api/index.js';
 
@@ -88,6 +89,7 @@ export function GalleryToolbar() {
         />
         Starred only
       </label>
+      <OpenVideoButton />
       <span className="gallery-toolbar__count" aria-live="polite">
         {total === null ? 'Loading…' : `${total.toLocaleString('en')} item${total === 1 ? '' : 's'}`}
       </span>

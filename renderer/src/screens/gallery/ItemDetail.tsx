@@ -1,10 +1,13 @@
 import { CloseIcon, StarIcon, TrashIcon } from '../../components/icons.js';
+import { askAboutItem } from '../../commands/ask.js';
 import { applyItemSettings, replayItem, restoreItem, toggleStar, trashItem } from '../../commands/gallery.js';
 import { useStudio } from '../../host/studio.js';
 import { formatDuration } from '../../state/jobs/selectors.js';
 import type { ReplayState } from '../../state/gallery/slice.js';
 import { useStudioStore } from '../../state/store.js';
 import type { LibraryItemDetail } from '../../../../engine/src/api/index.js';
+import { ItemMedia, VideoActions } from './ItemMedia.js';
+import { Lineage } from './Lineage.js';
 
 /** The selected item: the image, every parameter of its record, and what can be done with it. */
 export function ItemDetail() {
@@ -51,9 +54,17 @@ function Ready(props: {
 }) {
   const { item, replay, studio } = props;
   const { record } = item;
-  const small = (item.width ?? 0) < 256;
   const facts: [string, string][] = [
     ['Kind', record.mode],
+    ...(record.grid?.fps
+      ? ([['Length', `${record.grid.frames} latent frames at ${record.grid.fps} fps`]] as [string, string][])
+      : []),
+    ...(record.source
+      ? ([['Source', `${record.source.path} · its last ${record.source.frames} frames as context`]] as [
+          string,
+          string,
+        ][])
+      : []),
     ['Size', item.width && item.height ? `${item.width}×${item.height} px` : 'unknown'],
     ['Ratio', record.ratio ?? '—'],
     ['Grid', record.grid ? `${record.grid.width}×${record.grid.height} tokens` : '—'],
@@ -78,12 +89,8 @@ function Ready(props: {
 
   return (
     <div className="item-detail__body">
-      <img
-        className="item-detail__image"
-        data-small={small ? 'true' : undefined}
-        src={studio.client.mediaUrl(item.media)}
-        alt={item.prompt}
-      />
+      <ItemMedia item={item} />
+      <Lineage itemId={item.id} />
       <div className="item-detail__actions">
         {item.trashedAt === null ? (
           <>
@@ -101,10 +108,18 @@ function Ready(props: {
             <button
               type="button"
               className="button"
-              disabled={replay?.status === 'running' || record.mode !== 'image'}
+              disabled={replay?.status === 'running' || record.mode === 'understand'}
               onClick={() => void replayItem(studio, item.id)}
             >
               Regenerate exactly
+            </button>
+            <button
+              type="button"
+              className="button"
+              title="Ask about this (A)"
+              onClick={() => askAboutItem(studio, item.id)}
+            >
+              Ask about this
             </button>
             <button
               type="button"
@@ -120,6 +135,7 @@ function Ready(props: {
           </button>
         )}
       </div>
+      {item.trashedAt === null && <VideoActions item={item} />}
       {replay && <ReplayVerdict replay={replay} />}
       <h3 className="item-detail__label">Prompt</h3>
       <p className="item-detail__prompt">{record.prompt}</p>

@@ -4,8 +4,9 @@ import { generate } from '../../commands/generate.js';
 import { useStudio } from '../../host/studio.js';
 import { MAX_IMAGES, randomSeed, RATIOS, type GenerateField } from '../../state/generate/form.js';
 import { useStudioStore } from '../../state/store.js';
+import { ModeSwitch, VideoLengthFields } from './VideoFields.js';
 
-/** Prompt, size and sampling, seed and count; Generate queues one job per image. */
+/** Image or video, prompt, size (and length) and sampling, seed and count; Generate queues one job each. */
 export function GenerateForm() {
   const studio = useStudio();
   const form = useStudioStore((state) => state.form);
@@ -28,6 +29,7 @@ export function GenerateForm() {
         void generate(studio);
       }}
     >
+      <ModeSwitch />
       <Field label="Prompt" error={errors.prompt}>
         {(control) => (
           <textarea
@@ -64,6 +66,8 @@ export function GenerateForm() {
           )}
         </Field>
       </div>
+
+      {form.mode === 'video' && <VideoLengthFields />}
 
       <fieldset className="fieldset">
         <legend>Sampling</legend>
@@ -136,7 +140,7 @@ export function GenerateForm() {
             </div>
           )}
         </Field>
-        <Field label="Images" error={errors.count}>
+        <Field label={form.mode === 'video' ? 'Videos' : 'Images'} error={errors.count}>
           {(control) => (
             <input {...control} {...input('count')} type="number" min={1} max={MAX_IMAGES} step={1} />
           )}

@@ -2,6 +2,7 @@ import { useStudio } from '../../host/studio.js';
 import { formatDuration, selectPreviewJob } from '../../state/jobs/selectors.js';
 import { useStudioStore } from '../../state/store.js';
 import { openItem } from '../../commands/gallery.js';
+import { VideoPreview } from './VideoPreview.js';
 
 /**
  * The running image filling in row by row (each `job.preview` carries the rows decoded so far), then the
@@ -11,6 +12,7 @@ export function LivePreview() {
   const studio = useStudio();
   const job = useStudioStore(selectPreviewJob);
   const showScreen = useStudioStore((state) => state.showScreen);
+  if (job && (job.kind === 'video' || job.kind === 'extend')) return <VideoPreview job={job} />;
   const grid = job?.grid;
   const totalRows = grid?.height;
   const rows = job?.result ? totalRows : job?.preview?.rows;

@@ -1,7 +1,7 @@
 import { ArrowUpIcon, CloseIcon } from '../../components/icons.js';
 import { cancelJob, moveJob, setQueuePaused } from '../../commands/generate.js';
 import { useStudio } from '../../host/studio.js';
-import { formatDuration, selectActiveJobs, selectEndedJobs } from '../../state/jobs/selectors.js';
+import { formatDuration, framesDone, selectActiveJobs, selectEndedJobs } from '../../state/jobs/selectors.js';
 import type { JobView } from '../../state/jobs/slice.js';
 import { useStudioStore } from '../../state/store.js';
 import { useShallow } from 'zustand/react/shallow';
@@ -88,6 +88,7 @@ function JobRow({ job }: { job: JobView }) {
   const title = job.kind === 'replay' ? `Replay of item #${job.itemId}` : job.prompt;
   const progress = job.progress;
   const fraction = progress && progress.total > 0 ? progress.done / progress.total : 0;
+  const frames = framesDone(job);
   return (
     <div className="job__body">
       <div className="job__title" title={title}>
@@ -108,6 +109,11 @@ function JobRow({ job }: { job: JobView }) {
           <div className="job__meta">
             {progress ? (
               <>
+                {frames && (
+                  <span className="job__frames">
+                    {frames.done} of {frames.total} frames done ·{' '}
+                  </span>
+                )}
                 {progress.done} / {progress.total} tokens · {progress.tokensPerSecond.toFixed(1)} tokens/s
                 {progress.secondsLeft !== null && ` · ${formatDuration(progress.secondsLeft)} left`}
               </>

@@ -18,9 +18,18 @@ export interface GenerateForm {
   /** Locked: the seed is used as it is (then +1, +2… for more images); unlocked: every image gets a random one. */
   seedLocked: boolean;
   count: string;
+  /** An image, or a video of `frames` latent frames at `fps`. */
+  mode: 'image' | 'video';
+  frames: string;
+  fps: string;
+  /**
+   * The gallery item whose settings were taken ("Use these settings"): while the prompt is still its own,
+   * what is generated joins its lineage, as a regeneration (same seed) or a variation (another seed).
+   */
+  origin: { itemId: number; seed: number; prompt: string } | null;
 }
 
-export type GenerateField = Exclude<keyof GenerateForm, 'seedLocked'>;
+export type GenerateField = Exclude<keyof GenerateForm, 'seedLocked' | 'mode' | 'origin'>;
 export type FieldErrors = Partial<Record<GenerateField, string>>;
 
 export const RATIOS = ['1:1', '4:3', '3:4', '3:2', '2:3', '16:9', '9:16', '21:9'] as const;
@@ -40,6 +49,10 @@ export const EMPTY_FORM: GenerateForm = {
   seed: '',
   seedLocked: false,
   count: '1',
+  mode: 'image',
+  frames: '4',
+  fps: '8',
+  origin: null,
 };
 
 export type BuildResult =
@@ -90,6 +103,7 @@ export function buildRequests(form: GenerateForm, randomSeed: () => number): Bui
   const seeds = Array.from({ length: count! }, (_, i) =>
     seed !== undefined ? Math.min(seed + i, MAX_SEED) : randomSeed(),
   );
+  const origin = form.origin?.prompt === prompt ? form.origin : null;
   const requests = seeds.map((s): GenerateImageParams => ({
     prompt,
     ...(negative !== '' ? { negativePrompt: negative } : {}),
@@ -97,6 +111,9 @@ export function buildRequests(form: GenerateForm, randomSeed: () => number): Bui
     ...(size !== undefined ? { area: size * size } : {}),
     ...(Object.keys(sampling).length > 0 ? { sampling } : {}),
     seed: s,
+    ...(origin
+      ? { parent: { itemId: origin.itemId, relation: s === origin.seed ? 'regeneration' : 'variation' } }
+      : {}),
   }));
   return { ok: true, requests, seeds };
 }
@@ -108,9 +125,10 @@ export function randomSeed(): number {
   return values[0]!;
 }
 
-/** The form that makes this record again: every parameter, the seed locked. */
-export function formFromRecord(record: RecordSummary): GenerateForm {
-  const { sampling } = record;
+/** The form that makes this record again: every parameter, the seed locked; `itemId` is its item. */
+export function formFromRecord(record: RecordSummary, itemId?: number): GenerateForm {
+  const { sampling, grid } = record;
+  const video = record.mode === 'video' || record.mode === 'extend';
   return {
     prompt: record.prompt,
     negativePrompt: record.negativePrompt,
@@ -123,5 +141,9 @@ export function formFromRecord(record: RecordSummary): GenerateForm {
     seed: String(record.seed),
     seedLocked: true,
     count: '1',
+    mode: video ? 'video' : 'image',
+    frames: video && grid ? String(grid.frames) : EMPTY_FORM.frames,
+    fps: video && grid?.fps ? String(grid.fps) : EMPTY_FORM.fps,
+    origin: itemId === undefined ? null : { itemId, seed: record.seed, prompt: record.prompt },
   };
 }

@@ -130,7 +130,7 @@ describe('generate slice', () => {
   it('takes every setting from a record, seed locked, and clears errors', () => {
     const store = createStudioStore();
     store.getState().setFormErrors({ prompt: 'Write a prompt first.' });
-    store.getState().applyRecord(record);
+    store.getState().applyRecord(record, 12);
     expect(store.getState().form).toEqual({
       prompt: 'a red cube',
       negativePrompt: 'blurry',
@@ -143,8 +143,28 @@ describe('generate slice', () => {
       seed: '1234',
       seedLocked: true,
       count: '1',
+      mode: 'image',
+      frames: '4',
+      fps: '8',
+      origin: { itemId: 12, seed: 1234, prompt: 'a red cube' },
     });
     expect(store.getState().formErrors).toEqual({});
+  });
+
+  it('joins what it makes from an item to its lineage while the prompt is the item’s own', () => {
+    const store = createStudioStore();
+    store
+      .getState()
+      .applyRecord({ ...record, mode: 'video', grid: { height: 6, width: 6, frames: 3, fps: 12 } }, 12);
+    const { form } = store.getState();
+    expect([form.mode, form.frames, form.fps]).toEqual(['video', '3', '12']);
+    const same = buildRequests({ ...form, count: '2' }, fixedSeed);
+    expect(same.ok && same.requests.map((r) => r.parent)).toEqual([
+      { itemId: 12, relation: 'regeneration' },
+      { itemId: 12, relation: 'variation' },
+    ]);
+    const other = buildRequests({ ...form, prompt: 'a blue cube' }, fixedSeed);
+    expect(other.ok && other.requests[0]!.parent).toBeUndefined();
   });
 
   it('clears a field’s error when it is edited, and shows the seed used when unlocked', () => {

@@ -18,8 +18,9 @@ export interface GenerateSlice {
   setSeedLocked(locked: boolean): void;
   /** Fills the fields the user left empty with the active model's defaults. */
   modelDefaultsLoaded(model: Pick<ModelSummary, 'imageArea' | 'generationDefaults'>): void;
-  /** "Use these settings": the form becomes the record's, seed locked. */
-  applyRecord(record: RecordSummary): void;
+  /** "Use these settings": the form becomes the record's, seed locked, joined to its item when given. */
+  applyRecord(record: RecordSummary, itemId?: number): void;
+  setMode(mode: GenerateForm['mode']): void;
   setFormErrors(errors: FieldErrors): void;
   /** After queueing with an unlocked seed, the field shows the first seed used, ready to be locked. */
   seedsUsed(seeds: number[]): void;
@@ -51,7 +52,8 @@ export const createGenerateSlice: StateCreator<StudioState, [], [], GenerateSlic
         },
       };
     }),
-  applyRecord: (record) => set({ form: formFromRecord(record), formErrors: {} }),
+  applyRecord: (record, itemId) => set({ form: formFromRecord(record, itemId), formErrors: {} }),
+  setMode: (mode) => set((state) => ({ form: { ...state.form, mode } })),
   setFormErrors: (formErrors) => set({ formErrors }),
   seedsUsed: (seeds) =>
     set((state) =>

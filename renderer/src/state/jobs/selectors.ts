@@ -22,9 +22,9 @@ export function selectRunningJob(state: StudioState): JobView | null {
   return id === undefined ? null : state.jobs[id]!;
 }
 
-/** What the live preview shows: the running image job, else the image job that ended last. */
+/** What the live preview shows: the running image or video job, else the one that ended last. */
 export function selectPreviewJob(state: StudioState): JobView | null {
-  const images = state.jobOrder.map((id) => state.jobs[id]!).filter((job) => job.kind === 'image');
+  const images = state.jobOrder.map((id) => state.jobs[id]!).filter((job) => job.kind !== 'replay');
   return (
     images.find((job) => job.status === 'running') ??
     images.filter((job) => job.status !== 'queued' && (job.preview || job.result)).at(-1) ??
@@ -39,4 +39,17 @@ export function formatDuration(seconds: number): string {
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** Tokens a latent frame takes: its rows, each ended by EOL, then EOF (docs/token-format.md). */
+export function tokensPerFrame(grid: { height: number; width: number }): number {
+  return grid.height * (grid.width + 1) + 1;
+}
+
+/** A video job's latent frames done and in all, from its progress; null for an image or before progress. */
+export function framesDone(job: JobView): { done: number; total: number } | null {
+  if (!job.grid?.frames || (job.kind !== 'video' && job.kind !== 'extend')) return null;
+  const total = job.grid.frames;
+  const done = job.progress ? Math.floor(job.progress.done / tokensPerFrame(job.grid)) : 0;
+  return { done: Math.min(done, total), total };
 }

@@ -3,13 +3,23 @@
  * preview of a running image, and what each job ended with.
  */
 import type { StateCreator } from 'zustand';
-import type { EngineStatus, EventData, JobSummary } from '../../../../engine/src/api/index.js';
+import type { EngineStatus, EventData, JobSummary, MediaRef } from '../../../../engine/src/api/index.js';
 import type { StudioState } from '../store.js';
 
 export interface JobView extends JobSummary {
-  /** The rows decoded so far, as a PNG data URL. */
-  preview?: { rows: number; image: string };
-  result?: { image: string; width: number; height: number; seconds: number; seed: number };
+  /** The rows decoded so far (of latent frame `frame` for a video), as a PNG data URL. */
+  preview?: { rows: number; image: string; frame?: number };
+  /** A video's latest preview of each latent frame so far. */
+  framePreviews?: string[];
+  /** `image` is a video's poster; `media` its MP4. */
+  result?: {
+    image: string;
+    width: number;
+    height: number;
+    seconds: number;
+    seed: number;
+    media?: MediaRef;
+  };
   replay?: EventData<'job.replayed'>;
 }
 
@@ -65,14 +75,23 @@ export const createJobsSlice: StateCreator<StudioState, [], [], JobsSlice> = (se
       ),
     jobStarted: (jobId) => patch(jobId, () => ({ status: 'running', startedAt: new Date().toISOString() })),
     jobProgress: ({ jobId, ...progress }) => patch(jobId, () => ({ progress })),
-    jobPreview: ({ jobId, rows, image }) =>
-      // Previews are decoded while tokens keep coming: a late one must not replace a newer one.
-      patch(jobId, (job) => (job.preview && job.preview.rows >= rows ? {} : { preview: { rows, image } })),
-    jobFinished: ({ jobId, image, width, height, seconds, itemId, record }) =>
+    jobPreview: ({ jobId, rows, image, frame }) =>
+      patch(jobId, (job) => {
+        // Previews are decoded while tokens keep coming: a late one must not replace a newer one.
+        const at = (p: { rows: number; frame?: number }) => [p.frame ?? 0, p.rows] as const;
+        const [oldFrame, oldRows] = job.preview ? at(job.preview) : [-1, 0];
+        const [newFrame, newRows] = at({ rows, frame });
+        if (newFrame < oldFrame || (newFrame === oldFrame && newRows <= oldRows)) return {};
+        if (frame === undefined) return { preview: { rows, image } };
+        const framePreviews = [...(job.framePreviews ?? [])];
+        framePreviews[frame] = image;
+        return { preview: { rows, image, frame }, framePreviews };
+      }),
+    jobFinished: ({ jobId, image, width, height, seconds, itemId, record, media }) =>
       patch(jobId, () => ({
         status: 'finished',
         itemId,
-        result: { image, width, height, seconds, seed: record.seed },
+        result: { image, width, height, seconds, seed: record.seed, ...(media ? { media } : {}) },
       })),
     jobReplayed: (data) => patch(data.jobId, () => ({ status: 'finished', replay: data })),
     jobFailed: ({ jobId, error }) => patch(jobId, () => ({ status: 'failed', error })),

@@ -14,6 +14,10 @@ const model = (id: string, active: boolean): ModelSummary => ({
   decoder: { numLayers: 2, hiddenSize: 64, numHeads: 4, vocabSize: 571, maxPositionEmbeddings: 256 },
   active,
   generationDefaults: { guidance: 3, temperature: 1, topK: 2048, topP: 1, greedy: false },
+  bundled: false,
+  bytes: 0,
+  files: [],
+  sourceFiles: [],
 });
 
 describe('models slice', () => {

@@ -7,6 +7,9 @@ export const SCREENS = [
   { id: 'home', label: 'Home' },
   { id: 'generate', label: 'Generate' },
   { id: 'gallery', label: 'Gallery' },
+  { id: 'ask', label: 'Ask' },
+  { id: 'models', label: 'Models' },
+  { id: 'settings', label: 'Settings' },
 ] as const;
 export type Screen = (typeof SCREENS)[number]['id'];
 

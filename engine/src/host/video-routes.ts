@@ -1,0 +1,132 @@
+/**
+ * The web host's video routes, both behind the launch secret:
+ * - `POST /api/video-upload?name=FILE`: a video to extend, its bytes as the body (a `Bearer` header and a
+ *   same-origin `Origin`, as Ask's upload); any container ffmpeg reads, at most MAX_VIDEO_UPLOAD_BYTES;
+ *   answered with the source as the model will see it (`VideoSourceInfo`).
+ * - `GET /api/export/<item id>.<mp4|gif|webp>`: a gallery video to download (`?token=` works, for links).
+ */
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  EngineError,
+  ExportFormat,
+  isRefusedUploadType,
+  MAX_VIDEO_UPLOAD_BYTES,
+  serializeError,
+  VIDEO_UPLOAD_PATH,
+} from '../api/index.js';
+import { hasLaunchSecret } from './security.js';
+import type { VideoTransfers } from './video-methods.js';
+
+export const EXPORT_PREFIX = '/api/export/';
+const EXPORT_NAME = /^([1-9]\d{0,15})\.([a-z0-9]+)$/;
+
+export function isVideoRoute(pathname: string): boolean {
+  return pathname === VIDEO_UPLOAD_PATH || pathname.startsWith(EXPORT_PREFIX);
+}
+
+export async function routeVideo(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  context: { secret: string; video: VideoTransfers; maxBytes?: number },
+): Promise<void> {
+  const fail = (status: number, error: unknown) => {
+    if (response.headersSent) return void response.destroy();
+    // An unread body is not waited for: the answer goes out and the connection closes after it.
+    if (!request.readableEnded) response.setHeader('Connection', 'close');
+    sendJson(response, status, { error: serializeError(error) });
+  };
+  try {
+    if (url.pathname === VIDEO_UPLOAD_PATH) {
+      const refusal = checkUpload(request, url, context.secret, context.maxBytes ?? MAX_VIDEO_UPLOAD_BYTES);
+      if (refusal) return fail(refusal.status, refusal.error);
+      const name = (url.searchParams.get('name') ?? '').slice(0, 1000) || 'video';
+      const info = await context.video.acceptUpload(request, name);
+      return sendJson(response, 200, info);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return fail(405, new EngineError('bad_request', `${request.method} ${url.pathname} is not allowed`));
+    if (!hasLaunchSecret(request, url, context.secret))
+      return fail(401, new EngineError('unauthorized', 'missing or wrong launch secret'));
+    const match = EXPORT_NAME.exec(url.pathname.slice(EXPORT_PREFIX.length));
+    const format = ExportFormat.safeParse(match?.[2]);
+    if (!match || !format.success)
+      return fail(
+        404,
+        new EngineError('not_found', `no export at ${url.pathname}: ask for <id>.mp4, .gif or .webp`),
+      );
+    const file = await context.video.exportFile(Number(match[1]), format.data);
+    response.writeHead(200, {
+      'Content-Type': file.contentType,
+      'Content-Length': file.bytes,
+      'Content-Disposition': `attachment; filename="${file.fileName}"`,
+      'Cache-Control': 'no-store',
+    });
+    if (request.method === 'HEAD') return void response.end();
+    const stream = createReadStream(file.path);
+    stream.on('error', () => response.destroy());
+    stream.pipe(response);
+  } catch (error) {
+    fail(statusOf(error), error);
+  }
+}
+
+function checkUpload(
+  request: IncomingMessage,
+  url: URL,
+  secret: string,
+  maxBytes: number,
+): { status: number; error: EngineError } | null {
+  const refuse = (status: number, code: EngineError['code'], message: string) => ({
+    status,
+    error: new EngineError(code, message),
+  });
+  if (request.method !== 'POST')
+    return refuse(405, 'bad_request', `${request.method} ${url.pathname} is not allowed`);
+  // Only a header: a page elsewhere cannot send one without a preflight this host never answers.
+  if (!hasLaunchSecret(request, url, secret) || url.searchParams.has('token'))
+    return refuse(401, 'unauthorized', 'missing or wrong launch secret (send it as a Bearer header)');
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== `http://${request.headers.host}`)
+    return refuse(403, 'unauthorized', `origin ${origin} refused`);
+  const name = url.searchParams.get('name') ?? 'the file';
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (isRefusedUploadType(type)) return refuse(415, 'unsupported', `${name}: ${type} is not a video`);
+  const length = Number(request.headers['content-length'] ?? NaN);
+  if (Number.isFinite(length) && length > maxBytes)
+    return refuse(
+      413,
+      'bad_request',
+      `${name}: ${mib(length)}, more than the ${mib(maxBytes)} a video upload may be`,
+    );
+  return null;
+}
+
+function statusOf(error: unknown): number {
+  if (!(error instanceof EngineError)) return 500;
+  switch (error.code) {
+    case 'not_found':
+      return 404;
+    case 'unsupported':
+      return 415;
+    case 'disk_full':
+      return 507;
+    case 'engine_unavailable':
+      return 503;
+    default:
+      return /larger than/.test(error.message) ? 413 : 400;
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  response.end(JSON.stringify(body));
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}

@@ -1,0 +1,130 @@
+import { useEffect, useRef, useState } from 'react';
+import type { LibraryItemSummary } from '../../../../engine/src/api/index.js';
+import { loadUploads, openSubject, uploadAndOpen } from '../../commands/ask.js';
+import { reportError, useStudio } from '../../host/studio.js';
+import { ASK_FILE_INPUT_ID } from '../../shortcuts/targets.js';
+import { useStudioStore } from '../../state/store.js';
+
+/** Newest gallery items offered as subjects. */
+const GALLERY_PICKS = 24;
+
+/** Where a subject comes from: a file (picked or dropped), a file uploaded before, or the gallery. */
+export function AskSources() {
+  const studio = useStudio();
+  const uploads = useStudioStore((state) => state.uploads);
+  const uploading = useStudioStore((state) => state.uploading);
+  const view = useStudioStore((state) => state.askView);
+  const input = useRef<HTMLInputElement>(null);
+  const [items, setItems] = useState<LibraryItemSummary[] | null>(null);
+  const current = view.status === 'empty' ? null : view.subject;
+
+  useEffect(() => {
+    loadUploads(studio);
+    studio.client.call('library.list', { limit: GALLERY_PICKS }).then(
+      (page) => setItems(page.items),
+      (error: unknown) => reportError(studio, error, 'Gallery'),
+    );
+  }, [studio]);
+
+  return (
+    <aside className="ask-screen__sources panel" aria-label="What to ask about">
+      <div className="panel-header">
+        <h2>Ask about</h2>
+      </div>
+      <div className="ask-drop">
+        <p className="ask-drop__text">Drop an image or a video here, or</p>
+        <button
+          type="button"
+          className="button"
+          disabled={uploading !== null}
+          onClick={() => input.current?.click()}
+        >
+          Choose a file…
+        </button>
+        <input
+          ref={input}
+          id={ASK_FILE_INPUT_ID}
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif,video/mp4,video/quicktime,video/webm,.mov"
+          aria-label="Image or video to ask about"
+          hidden
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = '';
+            if (file) void uploadAndOpen(studio, file);
+          }}
+        />
+        <p className="field__hint">PNG, JPEG, WebP, GIF, MP4, MOV or WebM, up to 512 MiB.</p>
+        {uploading !== null && (
+          <p className="ask-drop__status" role="status">
+            Uploading {uploading}…
+          </p>
+        )}
+      </div>
+
+      {uploads !== null && uploads.length > 0 && (
+        <section aria-labelledby="ask-files-heading">
+          <h3 id="ask-files-heading" className="ask-sources__heading">
+            Files
+          </h3>
+          <ul className="ask-files" aria-label="Uploaded files">
+            {uploads.map((upload) => (
+              <li key={upload.sha256}>
+                <button
+                  type="button"
+                  className="ask-files__button"
+                  aria-current={
+                    current?.kind === 'upload' && current.sha256 === upload.sha256 ? 'true' : undefined
+                  }
+                  onClick={() => openSubject(studio, { kind: 'upload', sha256: upload.sha256 })}
+                >
+                  <span className="ask-files__kind">{upload.mediaKind}</span>
+                  <span className="ask-files__name">{upload.name}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section aria-labelledby="ask-gallery-heading">
+        <h3 id="ask-gallery-heading" className="ask-sources__heading">
+          From the gallery
+        </h3>
+        {items === null ? (
+          <p className="muted">Loading…</p>
+        ) : items.length === 0 ? (
+          <p className="muted">Nothing generated yet.</p>
+        ) : (
+          <ul className="ask-picks" aria-label="Gallery items to ask about">
+            {items.map((item) => (
+              <li key={item.id}>
+                <button
+                  type="button"
+                  className="ask-picks__button"
+                  aria-label={`Item #${item.id}: ${item.prompt}`}
+                  aria-current={current?.kind === 'item' && current.itemId === item.id ? 'true' : undefined}
+                  title={item.prompt}
+                  onClick={() => openSubject(studio, { kind: 'item', itemId: item.id })}
+                >
+                  {still(item) ? (
+                    <img src={studio.client.mediaUrl(still(item)!)} alt="" loading="lazy" />
+                  ) : (
+                    <span className="ask-picks__none" aria-hidden="true" />
+                  )}
+                  {item.kind !== 'image' && <span className="ask-picks__badge">{item.kind}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </aside>
+  );
+}
+
+/** A still to show for an item: its thumbnail, or the image itself (a video without a poster has none). */
+function still(item: LibraryItemSummary) {
+  if (item.thumbnail) return item.thumbnail;
+  return ['mp4', 'mov', 'webm'].includes(item.media.ext) ? null : item.media;
+}
