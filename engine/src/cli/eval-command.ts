@@ -28,6 +28,7 @@ import { samplingFrom, withSamplingOptions, type SamplingFlags } from './samplin
 interface EvalFlags extends ModelCommandOptions, SamplingFlags {
   model?: string;
   limit?: number;
+  every?: number;
   out?: string;
 }
 
@@ -169,12 +170,13 @@ function evalCommand(parent: Command, name: string, description: string, generat
     .description(description)
     .option('--model <dir>', 'model package or checkpoint folder (default: the bundled nano model)')
     .option('--limit <n>', 'evaluate only the first n lines', parsePositiveInt)
+    .option('--every <k>', 'evaluate every k-th line (a subset spread over the tags)', parsePositiveInt)
     .option('--out <file>', 'write the full report (every line scored) as JSON');
   return withModelOptions(generates ? withSamplingOptions(command) : command);
 }
 
-function limit(flags: EvalFlags): { limit?: number } {
-  return flags.limit ? { limit: flags.limit } : {};
+function limit(flags: EvalFlags): { limit?: number; every?: number } {
+  return { ...(flags.limit ? { limit: flags.limit } : {}), ...(flags.every ? { every: flags.every } : {}) };
 }
 
 interface Evaluated {

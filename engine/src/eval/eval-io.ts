@@ -20,13 +20,14 @@ export interface SetLine<T> {
 }
 
 /**
- * Reads the first `limit` non-blank lines of a JSONL file, each parsed with `schema` and then `check`
- * (which throws a one-line EngineError of its own for problems zod cannot see).
+ * Reads the non-blank lines of a JSONL file (every `every`-th of them, then the first `limit`), each parsed
+ * with `schema` and then `check` (which throws a one-line EngineError of its own for problems zod cannot see).
+ * The sets are written grouped by tag, so `every` gives a subset spread over all the tags.
  */
 export async function readSet<S extends z.ZodType, T = z.output<S>>(
   path: string,
   schema: S,
-  options: { limit?: number; check?: (value: z.output<S>, label: string) => T } = {},
+  options: { limit?: number; every?: number; check?: (value: z.output<S>, label: string) => T } = {},
 ): Promise<SetLine<T>[]> {
   let text: string;
   try {
@@ -40,9 +41,10 @@ export async function readSet<S extends z.ZodType, T = z.output<S>>(
   }
   const out: SetLine<T>[] = [];
   const lines = text.split('\n');
+  let seen = 0;
   for (let i = 0; i < lines.length && out.length < (options.limit ?? Infinity); i++) {
     const line = lines[i]!.trim();
-    if (line === '') continue;
+    if (line === '' || seen++ % (options.every ?? 1) !== 0) continue;
     const label = `${path}:${i + 1}`;
     let json: unknown;
     try {

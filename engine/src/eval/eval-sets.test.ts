@@ -46,6 +46,14 @@ describe('readSet', () => {
     expect(lines.map((l) => l.label)).toEqual([`${path}:1`, `${path}:3`]);
   });
 
+  it('takes every k-th non-blank line, then the limit', async () => {
+    const path = file('every.jsonl', `${good}\n${good}\n\n${good}\n${good}\n${good}\n`);
+    const lines = await readSet(path, GenevalPrompt, { every: 2, check: checkGeneval });
+    expect(lines.map((l) => l.label)).toEqual([`${path}:1`, `${path}:4`, `${path}:6`]);
+    const limited = await readSet(path, GenevalPrompt, { every: 2, limit: 2, check: checkGeneval });
+    expect(limited.map((l) => l.label)).toEqual([`${path}:1`, `${path}:4`]);
+  });
+
   it('names the file, the line and the problem in one line', async () => {
     const broken = file('broken.jsonl', `${good}\n{"tag": "colors",\n`);
     await expect(readSet(broken, GenevalPrompt)).rejects.toThrow(`${broken}:2: not valid JSON`);

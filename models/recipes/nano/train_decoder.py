@@ -15,17 +15,20 @@ import argparse
 import json
 import math
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
+from tokenizers import Tokenizer
 from transformers import Emu3ForCausalLM, Emu3TextConfig, Emu3VQVAE, Emu3VQVAEConfig
 
 import data as D
 import tokens as T
 import world as W
+from feed import Feed
 from train_vq import encode_continuous, quantize, to_pixels
 
 TEXT_CONFIG = dict(
@@ -87,12 +90,39 @@ def video_sequences(rng, v, vq, renderer, n, understand_share=0.2):
     return seqs
 
 
+# Sequences per chunk a producer sends: a video costs about as much to render and encode as four images.
+CHUNK = {"image": 48, "video": 12}
+
+
+def producer_setup(vq_dir, tok_dir, seed):
+    """A producer's state: its own random stream, the tokenizer the trainer wrote, the vision tokenizer, a renderer."""
+    torch.backends.cuda.matmul.allow_tf32 = True
+    vq, config = load_vq(Path(vq_dir), torch.device("cuda"))
+    v = T.Vocab(Tokenizer.from_file(str(Path(tok_dir) / "tokenizer.json")), config["codebook_size"])
+    return {"rng": np.random.default_rng(seed), "v": v, "vq": vq, "renderer": W.Renderer("cuda")}
+
+
+def producer_make(state, kind):
+    make = image_sequences if kind == "image" else video_sequences
+    return make(state["rng"], state["v"], state["vq"], state["renderer"], CHUNK[kind])
+
+
 def weighted_loss(model, ids, weights):
-    """Next-token cross entropy, each target weighted, normalised by the total weight."""
+    """Next-token cross entropy, each target weighted, as (generation loss, understanding loss): each is
+    normalised by its own total weight. One sum over the whole batch would leave understanding almost no say:
+    an answer is a few tokens beside hundreds of weighted vision tokens in each generation sequence."""
     logits = model(input_ids=ids).logits[:, :-1].float()  # [B, S-1, V]
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
-    w = weights[:, 1:].reshape(-1)
-    return (ce * w).sum() / w.sum()
+    ce = ce.view(ids.shape[0], -1)  # [B, S-1]
+    w = weights[:, 1:]
+    understanding = weights[:, 1] == 0  # [B]: the prompt of an understanding sequence carries no loss
+    losses = []
+    for rows in (~understanding, understanding):
+        if rows.any():
+            losses.append((ce[rows] * w[rows]).sum() / w[rows].sum())
+        else:
+            losses.append(ce.new_zeros(()))
+    return losses
 
 
 def main():
@@ -106,15 +136,23 @@ def main():
     ap.add_argument("--batch", type=int, default=192)
     ap.add_argument("--videos", type=int, default=40)
     ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--producers", type=int, default=4, help="processes rendering and tokenizing training data")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed + (100 if args.stage == "video" else 0))
+    seed = args.seed + (100 if args.stage == "video" else 0)
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = True
 
-    vq, vq_config = load_vq(args.vq, dev)
+    vq_config = json.loads((args.vq / "vq_config.json").read_text())
     v, vocabulary_map = T.build_tokenizer(args.out, vq_config["codebook_size"])
+    # The producers read the tokenizer back from tokenizer.json: it must encode exactly as the one just trained.
+    reread = T.Vocab(Tokenizer.from_file(str(args.out / "tokenizer.json")), vq_config["codebook_size"])
+    for text in T.corpus(n=50)[0].split("\n"):
+        assert reread.encode(text) == v.encode(text), f"tokenizer.json encodes {text!r} differently"
+    kinds = ["image"] if args.stage == "image" else ["image", "video"]
+    feed = Feed(partial(producer_setup, str(args.vq), str(args.out)), producer_make, kinds, args.producers, seed,
+                capacity={"image": 8192, "video": 1024})
     text_config = dict(TEXT_CONFIG, vocab_size=v.size, pad_token_id=v.pad, bos_token_id=v.bos, eos_token_id=v.eos)
     model = Emu3ForCausalLM._from_config(Emu3TextConfig(**text_config), attn_implementation="sdpa").to(dev)
     if args.init:
@@ -122,39 +160,48 @@ def main():
     model.train()
     params = sum(p.numel() for p in model.parameters())
     print(f"decoder params {params / 1e6:.2f}M vocab {v.size}", flush=True)
-    renderer = W.Renderer("cuda")
 
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     other = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": other, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.95), fused=True)
-    log = {"stage": args.stage, "config": text_config, "params": params, "seed": args.seed, "steps": []}
-    start, budget, step = time.time(), args.minutes * 60, 0
+    log = {"stage": args.stage, "config": text_config, "params": params, "seed": args.seed,
+           "producers": args.producers, "steps": []}
+    start, budget, step, waited = time.time(), args.minutes * 60, 0, 0.0
     warmup = 200 if args.init is None else 50
     while time.time() - start < budget:
         frac = (time.time() - start) / budget
         lr = args.lr * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
-        batches = [image_sequences(rng, v, vq, renderer, args.batch if args.stage == "image" else args.batch // 2)]
+        asked = time.time()
+        batches = [feed.draw("image", args.batch if args.stage == "image" else args.batch // 2)]
         if args.stage == "video":
-            batches.append(video_sequences(rng, v, vq, renderer, args.videos))
+            batches.append(feed.draw("video", args.videos))
+        waited += time.time() - asked
         opt.zero_grad(set_to_none=True)
-        total = 0.0
+        total, parts = 0.0, [0.0, 0.0]
         for seqs in batches:
             ids, weights = T.collate(seqs, v.pad)
             with torch.autocast("cuda", dtype=torch.bfloat16):
-                loss = weighted_loss(model, ids.to(dev), weights.to(dev)) / len(batches)
+                generation, understanding = weighted_loss(model, ids.to(dev), weights.to(dev))
+                loss = (generation + understanding) / len(batches)
             loss.backward()
-            total += loss.item()
+            total += float(loss.detach())
+            parts[0] += float(generation.detach()) / len(batches)
+            parts[1] += float(understanding.detach()) / len(batches)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step % 100 == 0:
-            entry = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4), "lr": lr}
+            entry = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4),
+                     "generation": round(parts[0], 4), "understanding": round(parts[1], 4), "lr": lr,
+                     "data_wait_s": round(waited, 1), "feed": feed.stats()}
             log["steps"].append(entry)
             print(json.dumps(entry), flush=True)
         step += 1
-    log["final"] = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4)}
+    feed.close()
+    log["final"] = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4),
+                    "data_wait_s": round(waited, 1), "feed": feed.stats()}
     print("final", json.dumps(log["final"]), flush=True)
     save_file({k: t.detach().float().contiguous().cpu() for k, t in model.state_dict().items()}, str(args.out / "decoder.safetensors"))
     (args.out / "decoder_config.json").write_text(json.dumps(text_config, indent=2))

@@ -112,6 +112,15 @@ def evaluate(vq, renderer, n=64, seed=99):
     return out
 
 
+def set_mode(vq, decoder_only):
+    """Training mode, except that a frozen encoder stays in inference mode: its BatchNorm statistics must not move."""
+    vq.train()
+    if decoder_only:
+        vq.encoder.eval()
+        vq.quant_conv.eval()
+        vq.quantize.eval()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, required=True)
@@ -122,6 +131,9 @@ def main():
     ap.add_argument("--lr", type=float, default=4e-4)
     ap.add_argument("--init", type=Path, help="a previous run's folder to continue from")
     ap.add_argument("--edge", type=float, default=1.0, help="weight of the edge (image gradient) loss")
+    ap.add_argument("--decoder-only", action="store_true",
+                    help="train only post_quant_conv and the decoder, so every code stays exactly as in --init "
+                         "(a decoder already trained on those codes stays valid)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
@@ -139,6 +151,8 @@ def main():
 
     if args.init:
         vq.load_state_dict(load_file(str(args.init / "vq.safetensors")))
+    elif args.decoder_only:
+        raise SystemExit("--decoder-only needs --init")
     else:
         # Codebook from encoder outputs of a first batch, so every code starts near real latents.
         with torch.no_grad():
@@ -146,9 +160,17 @@ def main():
             z = encode_continuous(vq, img.to(dev)).permute(0, 1, 3, 4, 2).reshape(-1, VQ_CONFIG["embed_dim"])
             vq.quantize.embedding.weight.copy_(z[torch.randperm(z.shape[0], device=dev)[: VQ_CONFIG["codebook_size"]]])
 
-    opt = torch.optim.AdamW(vq.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
+    trained = [p for n, p in vq.named_parameters()
+               if not args.decoder_only or n.startswith(("decoder.", "post_quant_conv."))]
+    if args.decoder_only:
+        for p in vq.parameters():
+            p.requires_grad_(False)
+        for p in trained:
+            p.requires_grad_(True)
+    set_mode(vq, args.decoder_only)
+    opt = torch.optim.AdamW(trained, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
     usage = torch.zeros(VQ_CONFIG["codebook_size"], device=dev)
-    log = {"config": VQ_CONFIG, "params": params, "steps": [], "seed": args.seed}
+    log = {"config": VQ_CONFIG, "params": params, "steps": [], "seed": args.seed, "decoder_only": args.decoder_only}
     start = time.time()
     budget = args.minutes * 60
     step = 0
@@ -177,7 +199,7 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vq.parameters(), 1.0)
         opt.step()
-        if step % 100 == 99:
+        if step % 100 == 99 and not args.decoder_only:
             # Revive dead codes: move them onto random current latents.
             with torch.no_grad():
                 dead = (usage < 0.03).nonzero().flatten()
@@ -192,6 +214,7 @@ def main():
                      "codes_used": int((usage > 0.03).sum()), "lr": opt.param_groups[0]["lr"]}
             if step % 1000 == 0:
                 entry["psnr"] = evaluate(vq, renderer)
+                set_mode(vq, args.decoder_only)
             log["steps"].append(entry)
             print(json.dumps(entry), flush=True)
         step += 1

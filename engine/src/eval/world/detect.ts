@@ -1,15 +1,18 @@
 /**
- * The nano world's object detector (WORLD.md "The detector"): palette colours by nearest colour under a
- * threshold, 8-connected components of one colour, then the shape by IoU against each class's template
- * placed on the component's centroid with the radius that gives the component's area.
- *
- * Templates are looked up in a bitmap of each shape's unit frame, made once, so trying many classes and
- * angles costs a multiply and an array read per pixel.
+ * The nano world's object detector (WORLD.md "The detector"), made to read soft pictures as well as exact
+ * renders: the background is fitted per picture; pixels clearly off it seed objects; a seed's colour is the
+ * median of its core, named by the nearest palette colour (allowing for a blend with the background); its
+ * pixels are those at least half way from the background to that colour; its shape is the best of each
+ * class's sharp and blurred templates by IoU, a round outline around a central hole being a ring.
  */
 import { InternalError } from '../../api/index.js';
 import type { RgbFrame } from '../../runtime/vq-runner.js';
-import { INSIDE, SHAPE_EXTENT, SYMMETRY_PERIOD } from './shapes.js';
+import { fitBackground } from './background.js';
+import { close, describe, fillHoles, flood, regions, type Component } from './mask.js';
+import { classify, type Match } from './match.js';
 import { loadWorldSpec, type ShapeClass, type WorldSpec } from './spec.js';
+
+export { unitTemplate } from './match.js';
 
 export interface DetectedObject {
   /** `unknown` when no template reaches world.json `detector.minIoU`. */
@@ -19,7 +22,7 @@ export interface DetectedObject {
   cx: number;
   cy: number;
   area: number;
-  /** The best template's IoU with the component. */
+  /** The best template's IoU with the component (holes filled). */
   iou: number;
   /** The best template's angle in radians (0 unless rotations were tried). */
   angle: number;
@@ -33,7 +36,27 @@ export interface DetectOptions {
   rotations?: boolean;
 }
 
-const ANGLE_STEP = (6 * Math.PI) / 180;
+/** The share of the pixels the background model must explain (else the picture has no world background). */
+const MIN_BACKGROUND = 0.4;
+/** Pixels at least this far (RGB Euclidean) from the background seed objects. */
+const SEED_DISTANCE = 22;
+/** A seed's colour is the median of its pixels at least this share of its 90th-percentile distance away. */
+const CORE_FRACTION = 0.8;
+/** Seeds whose 90th-percentile distance is under this are halos and seams, not objects. */
+const MIN_CONTRAST = 35;
+/** A colour may be named from a blend of the palette colour and the background down to this share. */
+const BLEND_MIN = 0.8;
+/** The largest share of the picture one object may cover. */
+const MAX_AREA = 0.25;
+/** A hole of at least this share of the filled area, near its middle (HOLE_OFFSET radii), makes a ring. */
+const RING_HOLE = 0.04;
+const HOLE_OFFSET = 0.35;
+/**
+ * Closings that mend a ring's faint stretches, in radii of the filled component, tried in turn when no
+ * template reaches EXPLAINED on the component closed by one pixel.
+ */
+const RING_CLOSINGS = [0.1, 0.2, 0.3, 0.4];
+const EXPLAINED = 0.95;
 
 /** Objects of a world-sized frame, largest first. */
 export function detectObjects(
@@ -46,210 +69,139 @@ export function detectObjects(
     throw new InternalError(
       `detectObjects: a ${frame.width}×${frame.height} frame, the world is ${size}×${size}`,
     );
-  const palette = Object.entries(spec.colors);
-  const labels = paletteLabels(frame, palette, spec.detector.colorDistance); // [size·size], −1 = background
-  const components = connectedComponents(labels, size, spec.detector.minArea);
-  return components
-    .map((component) => {
-      const best = classify(component, size, spec, options.rotations ?? false);
-      return {
-        class: best.iou >= spec.detector.minIoU ? best.class : ('unknown' as const),
-        color: palette[component.label]![0],
-        cx: component.cx,
-        cy: component.cy,
-        area: component.pixels.length,
-        iou: best.iou,
-        angle: best.angle,
-      };
-    })
-    .sort((a, b) => b.area - a.area);
-}
-
-/** Each pixel's palette index, or −1 where the nearest palette colour is `threshold` or farther. */
-function paletteLabels(
-  frame: RgbFrame,
-  palette: [string, readonly number[]][],
-  threshold: number,
-): Int8Array {
+  const { colors: bg, inliers } = fitBackground(frame, spec.texture.periods);
+  if (inliers < MIN_BACKGROUND) return [];
   const { data } = frame;
-  const count = frame.width * frame.height;
-  const labels = new Int8Array(count).fill(-1);
-  const limit = threshold * threshold;
+  const count = size * size;
+  const distance = new Float32Array(count);
   for (let p = 0; p < count; p++) {
-    const r = data[p * 3]!;
-    const g = data[p * 3 + 1]!;
-    const b = data[p * 3 + 2]!;
-    let best = limit;
-    for (let k = 0; k < palette.length; k++) {
-      const c = palette[k]![1];
-      const d = (r - c[0]!) ** 2 + (g - c[1]!) ** 2 + (b - c[2]!) ** 2;
-      if (d < best) {
-        best = d;
-        labels[p] = k;
-      }
-    }
+    const r = data[p * 3]! - bg[p * 3]!;
+    const g = data[p * 3 + 1]! - bg[p * 3 + 1]!;
+    const b = data[p * 3 + 2]! - bg[p * 3 + 2]!;
+    distance[p] = Math.sqrt(r * r + g * g + b * b);
   }
-  return labels;
-}
-
-interface Component {
-  label: number;
-  /** Pixel indices y·size + x. */
-  pixels: number[];
-  /** Membership of the component, [size·size]. */
-  mask: Uint8Array;
-  cx: number;
-  cy: number;
-  box: { x0: number; y0: number; x1: number; y1: number };
-}
-
-/** 8-connected components of equal labels, `minArea` pixels or more. */
-function connectedComponents(labels: Int8Array, size: number, minArea: number): Component[] {
-  const seen = new Uint8Array(labels.length);
-  const found: Component[] = [];
-  const stack: number[] = [];
-  for (let start = 0; start < labels.length; start++) {
-    const label = labels[start]!;
-    if (label < 0 || seen[start]) continue;
-    const pixels: number[] = [];
-    seen[start] = 1;
-    stack.push(start);
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      pixels.push(p);
-      const x = p % size;
-      const y = (p - x) / size;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= size) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          if (nx < 0 || nx >= size) continue;
-          const q = ny * size + nx;
-          if (!seen[q] && labels[q] === label) {
-            seen[q] = 1;
-            stack.push(q);
-          }
-        }
-      }
-    }
-    if (pixels.length >= minArea) found.push(describe(label, pixels, size));
+  const palette = Object.entries(spec.colors);
+  const found: DetectedObject[] = [];
+  const taken = new Uint8Array(count);
+  for (const seed of regions(size, (p) => distance[p]! >= SEED_DISTANCE)) {
+    if (seed.some((p) => taken[p])) continue;
+    const { color, contrast } = coreColor(seed, distance, data);
+    if (contrast < MIN_CONTRAST) continue;
+    const backdrop = [0, 1, 2].map((c) => seed.reduce((sum, p) => sum + bg[p * 3 + c]!, 0) / seed.length);
+    const named = nameColor(color, backdrop, palette);
+    if (named.distance >= spec.detector.colorDistance) continue;
+    const half = halfWay(color, bg, data);
+    const start = seed.filter(half);
+    for (const p of start) taken[p] = 1;
+    const pixels = flood(start, size, (q) => !taken[q] && half(q), taken);
+    if (pixels.length < spec.detector.minArea || pixels.length > MAX_AREA * count) continue;
+    const component = describe(pixels, size);
+    const best = shapeOf(component, size, spec.classes, options.rotations ?? false);
+    found.push({
+      class: best.iou >= spec.detector.minIoU ? best.class : ('unknown' as const),
+      color: named.name,
+      cx: component.cx,
+      cy: component.cy,
+      area: pixels.length,
+      iou: best.iou,
+      angle: best.angle,
+    });
   }
-  return found;
+  return found.sort((a, b) => b.area - a.area);
 }
 
-function describe(label: number, pixels: number[], size: number): Component {
-  const mask = new Uint8Array(size * size);
-  let sx = 0;
-  let sy = 0;
-  const box = { x0: size, y0: size, x1: 0, y1: 0 };
-  for (const p of pixels) {
-    const x = p % size;
-    const y = (p - x) / size;
-    mask[p] = 1;
-    sx += x + 0.5;
-    sy += y + 0.5;
-    box.x0 = Math.min(box.x0, x);
-    box.y0 = Math.min(box.y0, y);
-    box.x1 = Math.max(box.x1, x + 1);
-    box.y1 = Math.max(box.y1, y + 1);
-  }
-  return { label, pixels, mask, cx: sx / pixels.length, cy: sy / pixels.length, box };
-}
-
-/** The class and angle whose template overlaps the component best. */
-function classify(
+/**
+ * The best template for the component closed by one pixel, holes filled, over every class but the ring (a
+ * filled ring is a circle). It is a ring when a closing of the component has a central hole and, filled,
+ * matches the circle best: the one-pixel closing, or (when no template explains that well) wider ones that
+ * mend faint stretches of the outline.
+ */
+function shapeOf(
   component: Component,
   size: number,
-  spec: WorldSpec,
+  classes: readonly ShapeClass[],
   rotations: boolean,
-): { class: ShapeClass; iou: number; angle: number } {
-  let best = { class: spec.classes[0]!, iou: -1, angle: 0 };
-  for (const shape of spec.classes) {
-    const template = unitTemplate(shape);
-    const period = SYMMETRY_PERIOD[shape];
-    const steps = rotations && period > 0 ? Math.max(1, Math.round(period / ANGLE_STEP)) : 1;
-    for (let k = 0; k < steps; k++) {
-      const angle = (k * period) / steps;
-      const iou = templateIoU(component, template, angle, size);
-      if (iou > best.iou) best = { class: shape, iou, angle };
-    }
+): Match {
+  const rings = classes.includes('ring') && classes.includes('circle');
+  const solid = rings ? classes.filter((c) => c !== 'ring') : classes;
+  const closed = fillHoles(close(component, size, 1), size, HOLE_OFFSET);
+  const best = classify(closed.filled, size, solid, rotations);
+  const ringIf = (match: Match): Match => (match.class === 'circle' ? { ...match, class: 'ring' } : best);
+  if (!rings) return best;
+  if (closed.hole >= RING_HOLE) return ringIf(best);
+  if (best.iou >= EXPLAINED) return best;
+  const radius = Math.sqrt(closed.filled.pixels.length / Math.PI);
+  for (const closing of RING_CLOSINGS) {
+    const mended = fillHoles(
+      close(component, size, Math.max(1, Math.round(closing * radius))),
+      size,
+      HOLE_OFFSET,
+    );
+    if (mended.hole >= RING_HOLE) return ringIf(classify(mended.filled, size, solid, rotations));
   }
   return best;
 }
 
-/** IoU of the component's mask with the template at `angle`, its centroid on the component's. */
-function templateIoU(component: Component, template: UnitTemplate, angle: number, size: number): number {
-  const area = component.pixels.length;
-  const r = Math.sqrt(area / template.area);
-  const cos = Math.cos(angle);
-  const sin = Math.sin(angle);
-  // The shape's centre sits so that its own centroid (offset cu, cv in the unit frame) lands on the component's.
-  const cx = component.cx - r * (template.cu * cos - template.cv * sin);
-  const cy = component.cy - r * (template.cu * sin + template.cv * cos);
-  const reach = r * SHAPE_EXTENT + 1;
-  const x0 = Math.max(0, Math.min(component.box.x0, Math.floor(cx - reach)));
-  const y0 = Math.max(0, Math.min(component.box.y0, Math.floor(cy - reach)));
-  const x1 = Math.min(size, Math.max(component.box.x1, Math.ceil(cx + reach)));
-  const y1 = Math.min(size, Math.max(component.box.y1, Math.ceil(cy + reach)));
-  const { bitmap, resolution } = template;
-  const scale = resolution / (2 * SHAPE_EXTENT); // bitmap cells per unit
-  let both = 0;
-  let templateArea = 0;
-  for (let y = y0; y < y1; y++) {
-    const dy = y + 0.5 - cy;
-    for (let x = x0; x < x1; x++) {
-      const dx = x + 0.5 - cx;
-      const u = (dx * cos + dy * sin) / r;
-      const v = (-dx * sin + dy * cos) / r;
-      const i = Math.floor((u + SHAPE_EXTENT) * scale);
-      const j = Math.floor((v + SHAPE_EXTENT) * scale);
-      if (i < 0 || j < 0 || i >= resolution || j >= resolution || !bitmap[j * resolution + i]) continue;
-      templateArea++;
-      if (component.mask[y * size + x]) both++;
-    }
-  }
-  return both / (area + templateArea - both);
+/**
+ * Per-channel median of the pixels farthest from the background (at least CORE_FRACTION of the 90th
+ * percentile of their distances), and that percentile: how far the object stands out.
+ */
+function coreColor(
+  pixels: number[],
+  distance: Float32Array,
+  data: Uint8Array,
+): { color: number[]; contrast: number } {
+  const far = pixels.map((p) => distance[p]!).sort((a, b) => a - b);
+  const contrast = far[Math.floor(0.9 * (far.length - 1))]!;
+  const core = pixels.filter((p) => distance[p]! >= CORE_FRACTION * contrast);
+  const color = [0, 1, 2].map((c) => median(core.map((p) => data[p * 3 + c]!)));
+  return { color, contrast };
 }
 
-/** A shape sampled on a grid over its unit frame [−extent, extent]², with its area and centroid there. */
-interface UnitTemplate {
-  resolution: number;
-  /** [resolution, resolution], row v, column u; 1 inside. */
-  bitmap: Uint8Array;
-  /** Area in unit radii squared. */
-  area: number;
-  /** Centroid in the unit frame. */
-  cu: number;
-  cv: number;
+/**
+ * The palette colour nearest to `color`, each palette colour standing for the segment of its blends with the
+ * backdrop from BLEND_MIN to 1 (a thin or small object's core is partly background).
+ */
+function nameColor(
+  color: readonly number[],
+  backdrop: readonly number[],
+  palette: readonly [string, readonly number[]][],
+): { name: string; distance: number } {
+  let best = { name: '', distance: Infinity };
+  for (const [name, c] of palette) {
+    let dot = 0;
+    let norm = 0;
+    for (let k = 0; k < 3; k++) {
+      dot += (color[k]! - backdrop[k]!) * (c[k]! - backdrop[k]!);
+      norm += (c[k]! - backdrop[k]!) ** 2;
+    }
+    const share = Math.min(1, Math.max(BLEND_MIN, norm > 0 ? dot / norm : 1));
+    let squared = 0;
+    for (let k = 0; k < 3; k++) squared += (color[k]! - backdrop[k]! - share * (c[k]! - backdrop[k]!)) ** 2;
+    if (Math.sqrt(squared) < best.distance) best = { name, distance: Math.sqrt(squared) };
+  }
+  return best;
 }
 
-const TEMPLATE_RESOLUTION = 480;
-const templates = new Map<ShapeClass, UnitTemplate>();
-
-/** The template of one class, made on first use (the numerical area and centroid offset of WORLD.md step 3). */
-export function unitTemplate(shape: ShapeClass): UnitTemplate {
-  const cached = templates.get(shape);
-  if (cached) return cached;
-  const n = TEMPLATE_RESOLUTION;
-  const cell = (2 * SHAPE_EXTENT) / n;
-  const bitmap = new Uint8Array(n * n);
-  const inside = INSIDE[shape];
-  let count = 0;
-  let su = 0;
-  let sv = 0;
-  for (let j = 0; j < n; j++) {
-    const v = -SHAPE_EXTENT + (j + 0.5) * cell;
-    for (let i = 0; i < n; i++) {
-      const u = -SHAPE_EXTENT + (i + 0.5) * cell;
-      if (!inside(u, v)) continue;
-      bitmap[j * n + i] = 1;
-      count++;
-      su += u;
-      sv += v;
+/**
+ * Whether a pixel is at least half way from the background to `color` along the line between them: its
+ * coverage at least ½, were the picture a blend of the two.
+ */
+function halfWay(color: readonly number[], bg: Float32Array, data: Uint8Array): (p: number) => boolean {
+  return (p) => {
+    let dot = 0;
+    let norm = 0;
+    for (let c = 0; c < 3; c++) {
+      const toward = color[c]! - bg[p * 3 + c]!;
+      dot += (data[p * 3 + c]! - bg[p * 3 + c]!) * toward;
+      norm += toward * toward;
     }
-  }
-  const template = { resolution: n, bitmap, area: count * cell * cell, cu: su / count, cv: sv / count };
-  templates.set(shape, template);
-  return template;
+    return dot >= 0.5 * norm;
+  };
+}
+
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }

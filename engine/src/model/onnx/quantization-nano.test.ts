@@ -2,10 +2,10 @@
  * int8 and int4 against fp32 on the bundled nano model (hidden 384, 6 layers): a trained decoder of a more
  * realistic width than the 64-wide reference fixture. The sequences are two images the fp32 model generated
  * (prompt and output tokens); every position's logits are compared. Targets (issue 3): cosine >= 0.999 int8,
- * >= 0.99 int4, greedy agreement >= 99%. Measured (2026-11-29, 579 positions): int8 cosine 1.00000, agreement
- * 99.1% (both met); int4 cosine 0.99934 (met), agreement 94.0% (not met: round-to-nearest 4-bit blocks flip
- * the near-ties among visual tokens; closing it needs calibrated quantization). The int4 floor below holds
- * the measured level so that a regression fails.
+ * >= 0.99 int4, greedy agreement >= 99%. Measured (2026-11-29, second-pass weights, 579 positions): int8
+ * cosine 0.99999, agreement 99.7% (both met); int4 cosine 0.99882 (met), agreement 94.6% (not met:
+ * round-to-nearest 4-bit blocks flip the near-ties among visual tokens; closing it needs calibrated
+ * quantization). The int4 floor below holds the measured level so that a regression fails.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 describe('weight-only quantization on the nano model', () => {
   it.each([
     ['int8', 0.9999, 0.99],
-    ['int4', 0.999, 0.92],
+    ['int4', 0.998, 0.92],
   ] as const)(
     '%s: logits cosine and greedy agreement with fp32',
     async (precision, cosineTarget, agreementTarget) => {
