@@ -3,7 +3,7 @@
  * picked; all it may suggest is a file name for saving, and that is cut down to a bare name first.
  */
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
-import type { SaveFileRequest } from './ipc-channels.js';
+import { parseIpcArgument, SaveFileRequest } from './ipc-channels.js';
 
 const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif'];
 const VIDEO_EXTENSIONS = ['mp4', 'mov', 'webm', 'gif'];
@@ -11,9 +11,13 @@ const VIDEO_EXTENSIONS = ['mp4', 'mov', 'webm', 'gif'];
 /** What an export may be saved as, by extension; the filter keeps the user's choice of name honest. */
 const SAVE_FILTERS: Record<string, { name: string; extensions: string[] }> = {
   png: { name: 'PNG image', extensions: ['png'] },
+  jpg: { name: 'JPEG image', extensions: ['jpg', 'jpeg'] },
+  jpeg: { name: 'JPEG image', extensions: ['jpg', 'jpeg'] },
   webp: { name: 'WebP image', extensions: ['webp'] },
   gif: { name: 'GIF animation', extensions: ['gif'] },
   mp4: { name: 'MP4 video', extensions: ['mp4'] },
+  mov: { name: 'QuickTime video', extensions: ['mov'] },
+  webm: { name: 'WebM video', extensions: ['webm'] },
   json: { name: 'JSON', extensions: ['json'] },
   jsonl: { name: 'JSON lines', extensions: ['jsonl'] },
 };
@@ -54,15 +58,9 @@ export function openFolderOptions(): OpenDialogOptions {
   return { title: 'Import a model from a checkpoint folder', properties: ['openDirectory'] };
 }
 
-/** Throws on anything but `{defaultName?: string}`: the argument comes from the page. */
+/** Throws the protocol's `bad_request` on anything but `{defaultName?: string}`: it comes from the page. */
 export function saveFileOptions(request: unknown): SaveDialogOptions {
-  if (request !== undefined && (typeof request !== 'object' || request === null || Array.isArray(request))) {
-    throw new TypeError('dialog.saveFile takes {defaultName?: string}');
-  }
-  const { defaultName } = (request ?? {}) as SaveFileRequest;
-  if (defaultName !== undefined && typeof defaultName !== 'string') {
-    throw new TypeError('dialog.saveFile: defaultName must be a string');
-  }
+  const { defaultName } = parseIpcArgument('dialog.saveFile', SaveFileRequest, request) ?? {};
   const name = defaultName === undefined ? '' : bareFileName(defaultName);
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
   const filter = ext === undefined ? undefined : SAVE_FILTERS[ext];

@@ -4,12 +4,15 @@ import { bareFileName, saveFileOptions } from './dialogs.js';
 import { INVOKE_CHANNELS, type EngineState } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import type { IpcEventLike } from './ipc-policy.js';
+import { PickedPaths } from './picked-paths.js';
 
 const ENGINE = 'http://127.0.0.1:4321';
 const studio = { id: 'studio' };
 
 /** The handlers as ipcMain would hold them, with dialogs that answer as a user would. */
 function setup(answers: { open?: string[]; save?: string } = {}) {
+  const picked = new PickedPaths();
+  const fetched: string[] = [];
   const handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>>();
   const shown: (OpenDialogOptions | SaveDialogOptions)[] = [];
   const warnings: string[] = [];
@@ -31,6 +34,18 @@ function setup(answers: { open?: string[]; save?: string } = {}) {
     },
     engineOrigin: () => origin,
     engineState: () => state,
+    engine: () => (origin === null ? null : { origin, secret: 's3cret' }),
+    // The transfers' own tests use a real HTTP server; here only what reaches the engine matters.
+    fetchEngine: async (url) => {
+      fetched.push(url);
+      return Response.json(
+        { error: { name: 'EngineError', code: 'not_found', message: 'no item 7' } },
+        {
+          status: 404,
+        },
+      );
+    },
+    picked,
     isStudioContents: (sender) => sender === studio,
     warn: (message) => warnings.push(message),
   });
@@ -45,6 +60,8 @@ function setup(answers: { open?: string[]; save?: string } = {}) {
   };
   return {
     handlers,
+    picked,
+    fetched,
     shown,
     warnings,
     fromPage,
@@ -82,9 +99,15 @@ describe('registerIpcHandlers', () => {
   it('refuses a bad save argument', async () => {
     const { invoke, fromPage, shown } = setup({ save: '/x' });
     await expect(invoke('dialog.saveFile', fromPage(), { defaultName: 42 })).rejects.toThrow(
-      /must be a string/,
+      /^dialog\.saveFile: defaultName: .*expected string/,
     );
-    await expect(invoke('dialog.saveFile', fromPage(), 'name.png')).rejects.toThrow(/takes/);
+    await expect(invoke('dialog.saveFile', fromPage(), 'name.png')).rejects.toMatchObject({
+      name: 'EngineError',
+      code: 'bad_request',
+    });
+    await expect(
+      invoke('dialog.saveFile', fromPage(), { defaultName: 'a.png', folder: '/etc' }),
+    ).rejects.toThrow(/folder/);
     expect(shown).toHaveLength(0);
   });
 
@@ -110,6 +133,67 @@ describe('registerIpcHandlers', () => {
     expect(await invoke('engine.getState', fromPage('http://127.0.0.1:5555/'))).toMatchObject({
       state: 'ready',
     });
+  });
+});
+
+describe('the transfer channels behind the sender check', () => {
+  const request = { kind: 'video', itemId: 7, format: 'mp4' };
+
+  it('records the files the open dialogs return, and only those, as uploadable', async () => {
+    const { invoke, fromPage, picked } = setup({ open: ['/home/a/cat.png'] });
+    expect(picked.has('/home/a/cat.png')).toBe(false);
+    await invoke('dialog.openImage', fromPage());
+    expect(picked.has('/home/a/cat.png')).toBe(true);
+    const folders = setup({ open: ['/home/a/checkpoint'] });
+    await folders.invoke('dialog.openFolder', folders.fromPage());
+    expect(folders.picked.has('/home/a/checkpoint')).toBe(false);
+  });
+
+  it('refuses a path the user did not pick before reading anything', async () => {
+    const { invoke, fromPage, fetched } = setup();
+    await expect(
+      invoke('upload.ask', fromPage(), { kind: 'picked', path: '/etc/passwd' }),
+    ).rejects.toMatchObject({
+      name: 'EngineError',
+      code: 'unauthorized',
+    });
+    expect(fetched).toEqual([]);
+  });
+
+  it('refuses stray senders and other origins without a dialog or a request', async () => {
+    const { invoke, fromPage, shown, fetched, warnings } = setup({ save: '/home/a/out.mp4' });
+    const stray = { sender: {}, senderFrame: { url: `${ENGINE}/`, parent: null } };
+    await expect(invoke('export.save', stray, request)).rejects.toThrow(/not the studio window/);
+    const bytes = { kind: 'bytes', name: 'a.png', type: 'image/png', bytes: new Uint8Array([1]) };
+    await expect(invoke('upload.ask', fromPage('https://example.com/'), bytes)).rejects.toThrow(
+      /upload\.ask: the sender's origin https:\/\/example\.com is not the engine's/,
+    );
+    await expect(
+      invoke('upload.video', { ...stray, sender: studio, senderFrame: null }, bytes),
+    ).rejects.toThrow(/not the main frame/);
+    expect(shown).toEqual([]);
+    expect(fetched).toEqual([]);
+    expect(warnings).toHaveLength(3);
+  });
+
+  it('refuses arguments beyond those a channel parses', async () => {
+    const { invoke, fromPage, shown } = setup({ open: ['/x'], save: '/y' });
+    await expect(invoke('dialog.openImage', fromPage(), '/etc/passwd')).rejects.toThrow(
+      'dialog.openImage: takes at most 0 argument(s)',
+    );
+    await expect(invoke('export.save', fromPage(), request, '/etc/passwd')).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+    expect(shown).toEqual([]);
+  });
+
+  it("answers the engine's named error as a value, after the save dialog", async () => {
+    const { invoke, fromPage, fetched } = setup({ save: '/home/a/out.mp4' });
+    expect(await invoke('export.save', fromPage(), request)).toEqual({
+      ok: false,
+      error: { name: 'EngineError', code: 'not_found', message: 'no item 7' },
+    });
+    expect(fetched).toEqual([`${ENGINE}/api/export/7.mp4`]);
   });
 });
 

@@ -11,6 +11,7 @@ import type { EngineState, EventChannel, MenuCommand } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.js';
 import { buildMenuTemplate } from './menu.js';
+import { PickedPaths } from './picked-paths.js';
 import { createStudioWindow } from './windows.js';
 
 // Privileged schemes must be registered before `ready`, or Chromium treats them as opaque.
@@ -26,6 +27,8 @@ const supervisor = new EngineSupervisor({
   onStderr: (chunk) => process.stderr.write(chunk),
 });
 const engineOrigin = () => supervisor.endpoint?.origin ?? null;
+/** Files the user opened through a native dialog: the only paths the page may ask main to upload. */
+const picked = new PickedPaths();
 
 /** The studio window while it exists; Electron throws on any call to a destroyed one. */
 function liveWindow(): BrowserWindow | undefined {
@@ -98,7 +101,10 @@ function showSave(options: SaveDialogOptions) {
 /** A menu item that picks a path natively, then hands it to the page, which knows what to do with it. */
 async function pickThenSend(options: OpenDialogOptions, command: 'importModel' | 'openMedia'): Promise<void> {
   const path = pickedPath(await showOpen(options));
-  if (path !== null) send('menu.command', { command, path });
+  if (path === null) return;
+  // An opened file may come back on an upload channel; a model folder is read by the engine instead.
+  if (command === 'openMedia') picked.grant(path);
+  send('menu.command', { command, path });
 }
 
 function openStudio(): void {
@@ -114,6 +120,10 @@ function openStudio(): void {
     dialogs: { showOpen, showSave },
     engineOrigin,
     engineState: () => supervisor.state,
+    engine: () => supervisor.endpoint,
+    // Node's fetch, not net.fetch: it streams a picked file as the request body.
+    fetchEngine: (url, init) => fetch(url, init),
+    picked,
     isStudioContents: (sender) => sender === liveWindow()?.webContents,
   });
   Menu.setApplicationMenu(

@@ -19,7 +19,8 @@ describe('resolveMediaUrl', () => {
       ok: true,
       ext: 'mp4',
     });
-    for (const ext of ['gif', 'webp']) {
+    // Everything the library's store keeps, uploads to Ask included.
+    for (const ext of ['gif', 'webp', 'jpg', 'mov', 'webm']) {
       expect(resolveMediaUrl(`emu3-media://${SHA}.${ext}`, 'GET', ENGINE)).toMatchObject({ ok: true });
     }
   });
@@ -133,6 +134,41 @@ describe('createMediaHandler against a real HTTP server', () => {
     expect(response.status).toBe(206);
     expect(await response.text()).toBe(`bytes of /api/media/${SHA}.png`);
     expect(seen[0]?.headers).toMatchObject({ authorization: 'Bearer s3cret', range: 'bytes=0-3' });
+  });
+
+  it('passes a byte range through both ways, as video seeking needs', async () => {
+    const video = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+    const seen: (string | undefined)[] = [];
+    // A stand-in that answers ranges the way the engine's media route does (engine/src/host/media-route.ts).
+    server = createServer((request, response) => {
+      seen.push(request.headers.range);
+      const match = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+      const headers = { 'Content-Type': 'video/mp4', 'Accept-Ranges': 'bytes' };
+      if (!match) return void response.writeHead(200, headers).end(video);
+      const start = Number(match[1]);
+      const end = match[2] ? Math.min(Number(match[2]), video.length - 1) : video.length - 1;
+      if (start >= video.length)
+        return void response.writeHead(416, { ...headers, 'Content-Range': `bytes */${video.length}` }).end();
+      response.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${video.length}` });
+      response.end(video.subarray(start, end + 1));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    const handle = createMediaHandler(() => ({ origin, secret: 's3cret' }), fetch);
+    const get = (range?: string) =>
+      handle(new Request(`emu3-media://${SHA}.mp4`, range ? { headers: { Range: range } } : {}));
+
+    const middle = await get('bytes=300-599');
+    expect(middle.status).toBe(206);
+    expect(middle.headers.get('content-range')).toBe('bytes 300-599/1000');
+    expect(middle.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await middle.arrayBuffer()).equals(video.subarray(300, 600))).toBe(true);
+
+    const tail = await get('bytes=990-');
+    expect(Buffer.from(await tail.arrayBuffer()).equals(video.subarray(990))).toBe(true);
+    expect((await get('bytes=5000-')).status).toBe(416);
+    expect((await get()).status).toBe(200);
+    expect(seen).toEqual(['bytes=300-599', 'bytes=990-', 'bytes=5000-', undefined]);
   });
 
   it('answers bad URLs itself, without asking the engine', async () => {

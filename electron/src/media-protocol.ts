@@ -5,6 +5,7 @@
  * `/api/media/` route, which answers only hashes its library holds. Main adds the launch secret as a
  * header, so the page never needs it in a media URL.
  */
+import { MediaExt } from '../../engine/src/api/index.js';
 
 export const MEDIA_SCHEME = 'emu3-media';
 
@@ -14,8 +15,8 @@ export const MEDIA_SCHEME_PRIVILEGES = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
 } as const;
 
-/** What the studio writes to its library. */
-const MEDIA_EXTENSIONS: ReadonlySet<string> = new Set(['png', 'mp4', 'gif', 'webp']);
+/** What the library's media store keeps: generated media, and the JPEGs and movies uploaded to Ask. */
+const MEDIA_EXTENSIONS: ReadonlySet<string> = new Set(MediaExt.options);
 
 /**
  * A standard scheme's URL arrives canonical: `emu3-media://<host>/`, the host lowercased. Anything that

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideNavigation, decidePermission, decideWindowOpen } from './navigation-policy.js';
+import { decideDownload, decideNavigation, decidePermission, decideWindowOpen } from './navigation-policy.js';
 
 const ENGINE = 'http://127.0.0.1:4321';
 
@@ -63,5 +63,41 @@ describe('decidePermission', () => {
     ]) {
       expect(decidePermission(permission, `${ENGINE}/`, ENGINE), permission).toBe(false);
     }
+  });
+});
+
+describe('decideDownload', () => {
+  const SHA = 'c'.repeat(64);
+
+  it("allows the running engine's exports and media files, with or without the secret in the query", () => {
+    for (const path of [
+      '/api/export/7.mp4',
+      '/api/export/12.gif?token=x',
+      `/api/media/${SHA}.png`,
+      `/api/media/${SHA}.webm`,
+    ]) {
+      expect(decideDownload(`${ENGINE}${path}`, ENGINE), path).toBe('allow');
+    }
+  });
+
+  it('cancels every other download', () => {
+    for (const target of [
+      `${ENGINE}/`,
+      `${ENGINE}/api/info`,
+      `${ENGINE}/api/export/0.mp4`,
+      `${ENGINE}/api/export/7.html`,
+      `${ENGINE}/api/export/7.mp4/../../../etc/passwd`,
+      `${ENGINE}/api/media/${SHA}.svg`,
+      `${ENGINE}/api/media/../export/7.mp4x`,
+      `http://127.0.0.1:9999/api/export/7.mp4`,
+      `https://example.com/api/export/7.mp4`,
+      'data:text/html,<script>alert(1)</script>',
+      'blob:http://127.0.0.1:4321/abc',
+      'file:///etc/passwd',
+      'not a url',
+    ]) {
+      expect(decideDownload(target, ENGINE), target).toBe('deny');
+    }
+    expect(decideDownload(`${ENGINE}/api/export/7.mp4`, null)).toBe('deny');
   });
 });

@@ -9,9 +9,12 @@ import electron = require('electron');
 import type {
   EngineState,
   EventChannel,
+  ExportRequest,
   InvokeChannel,
   MenuCommand,
   SaveFileRequest,
+  TransferResults,
+  UploadRequest,
 } from './ipc-channels.js';
 
 const INVOKE_CHANNELS = [
@@ -20,6 +23,9 @@ const INVOKE_CHANNELS = [
   'dialog.openFolder',
   'dialog.saveFile',
   'engine.getState',
+  'upload.ask',
+  'upload.video',
+  'export.save',
 ] as const satisfies readonly InvokeChannel[];
 const EVENT_CHANNELS = ['engine.state', 'menu.command'] as const satisfies readonly EventChannel[];
 
@@ -66,6 +72,14 @@ function createStudioDesktop(ipc: IpcRendererLike, platform: NodeJS.Platform) {
     openFolder: () => invoke<string | null>('dialog.openFolder'),
     saveFile: (request: SaveFileRequest = {}) => invoke<string | null>('dialog.saveFile', request),
     engineState: () => invoke<EngineState>('engine.getState'),
+    /**
+     * Files to the engine, as the web host's upload routes take them: the bytes of a dropped or chosen
+     * file, or `{kind: 'picked', path}` for a path that openImage/openVideo (or the menu) returned.
+     */
+    uploadAsk: (request: UploadRequest) => invoke<TransferResults['upload.ask']>('upload.ask', request),
+    uploadVideo: (request: UploadRequest) => invoke<TransferResults['upload.video']>('upload.video', request),
+    /** Asks where in a native save dialog, then writes the export there; `value` is null when cancelled. */
+    saveExport: (request: ExportRequest) => invoke<TransferResults['export.save']>('export.save', request),
     /** The engine starting, ready, crashed and restarting, or failed for good. */
     onEngineState: (callback: (state: EngineState) => void) => subscribe('engine.state', callback),
     /** Menu items whose work happens in the page (import a model, open media, show the shortcuts). */

@@ -57,8 +57,11 @@ describe('preload', () => {
       'openImage',
       'openVideo',
       'platform',
+      'saveExport',
       'saveFile',
       'shell',
+      'uploadAsk',
+      'uploadVideo',
     ]);
     expect(api).toMatchObject({ platform: 'linux', shell: 'electron' });
   });
@@ -70,12 +73,19 @@ describe('preload', () => {
     await api.openFolder();
     await api.saveFile({ defaultName: 'cat.png' });
     await api.engineState();
+    const bytes = { kind: 'bytes', name: 'a.png', type: 'image/png', bytes: new Uint8Array([1]) } as const;
+    await api.uploadAsk(bytes);
+    await api.uploadVideo({ kind: 'picked', path: '/home/a/clip.mp4' });
+    await api.saveExport({ kind: 'video', itemId: 7, format: 'mp4' });
     expect(invoked).toEqual([
       { channel: 'dialog.openImage', args: [] },
       { channel: 'dialog.openVideo', args: [] },
       { channel: 'dialog.openFolder', args: [] },
       { channel: 'dialog.saveFile', args: [{ defaultName: 'cat.png' }] },
       { channel: 'engine.getState', args: [] },
+      { channel: 'upload.ask', args: [bytes] },
+      { channel: 'upload.video', args: [{ kind: 'picked', path: '/home/a/clip.mp4' }] },
+      { channel: 'export.save', args: [{ kind: 'video', itemId: 7, format: 'mp4' }] },
     ]);
     expect(new Set(invoked.map((call) => call.channel))).toEqual(new Set(INVOKE_CHANNELS));
   });

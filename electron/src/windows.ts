@@ -5,7 +5,9 @@
  */
 import { BrowserWindow, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { decideNavigation, decidePermission, decideWindowOpen } from './navigation-policy.js';
+import { withDesktopCsp } from './content-security.js';
+import { saveFileOptions } from './dialogs.js';
+import { decideDownload, decideNavigation, decidePermission, decideWindowOpen } from './navigation-policy.js';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
@@ -57,6 +59,17 @@ export function createStudioWindow(url: string, engineOrigin: () => string | nul
   session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
     decidePermission(permission, requestingOrigin, engineOrigin()),
   );
+
+  // The desktop policy rides beside the engine's CSP on every page, bounding what the page may load.
+  session.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withDesktopCsp(details.url, details.responseHeaders) }),
+  );
+  // An export link: Electron asks where to save it in a native dialog (no save path is set here), with
+  // the engine's suggested name cut down to a bare one and a filter for its type.
+  session.on('will-download', (event, item) => {
+    if (decideDownload(item.getURL(), engineOrigin()) === 'deny') return event.preventDefault();
+    item.setSaveDialogOptions(saveFileOptions({ defaultName: item.getFilename().slice(-200) }));
+  });
 
   void window.loadURL(url);
   return window;

@@ -33,18 +33,26 @@ export function isLoopbackHost(hostHeader: string | undefined, port: number): bo
   );
 }
 
+/**
+ * The renderer's policy, in a browser and in the desktop app alike: the desktop window loads this host's
+ * page, and Electron main adds its own copy of this policy beside it (electron/src/content-security.ts),
+ * so the two must stay the same text. `emu3-media:` is the desktop app's media scheme, which main serves
+ * by content hash; in a browser nothing answers it, so naming it there allows nothing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob: emu3-media:",
+  "media-src 'self' blob: emu3-media:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; '),
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
