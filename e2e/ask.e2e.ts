@@ -4,11 +4,8 @@
  * with its item and come back after a reload, and to ask about an uploaded video. The bundled nano model,
  * activated by default on a fresh start, answers for real (weakly) and is what the screenshot shows.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ask,
   askAboutNewestItem,
@@ -22,33 +19,17 @@ import {
   storedAnswers,
   subject,
 } from './ask-page.js';
-import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
-import { dismissToasts, expectText, openStudio, screen, type StudioPage } from './studio-page.js';
+import { repoRoot, screenshotPath } from './harness.js';
+import { dismissToasts, expectText, screen } from './studio-page.js';
+import { useStudioSession } from './studio-session.js';
 
 const TINY = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
 
 describe('Ask with the tiny model', () => {
-  let home: string;
-  let studio: ServedStudio;
-  let browser: Browser;
-  let session: StudioPage;
-  let page: Page;
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'emu3-ask-e2e-'));
-    studio = await serveStudio(['--model', TINY], { EMU3_HOME: home });
-    browser = await launchChromium();
-    session = await openStudio(browser, studio.url);
-    page = session.page;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await studio?.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const session = useStudioSession({ homePrefix: 'emu3-ask-e2e-', serve: ['--model', TINY] });
 
   it('asks about a gallery image: the answer streams in and is kept with the item after a reload', async () => {
+    const { page } = session;
     await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
     // A short negative prompt: the tiny model has 256 positions in all.
     await generateImage(page, { prompt: 'a blue cube', negative: 'blurry', size: 48, seed: 3 });
@@ -72,7 +53,8 @@ describe('Ask with the tiny model', () => {
   });
 
   it('asks about a video file the user picks', async () => {
-    const video = join(home, 'moving square.mp4');
+    const { page } = session;
+    const video = join(session.home, 'moving square.mp4');
     makeMovingSquare(video, 32, 8);
     await screen(page, 'Ask');
     await chooseFile(page, video);
@@ -96,24 +78,10 @@ describe('Ask with the tiny model', () => {
 });
 
 describe('Ask with the bundled nano model (the default on a fresh start)', () => {
-  let home: string;
-  let studio: ServedStudio;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'emu3-ask-nano-'));
-    studio = await serveStudio([], { EMU3_HOME: home });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await studio?.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const session = useStudioSession({ homePrefix: 'emu3-ask-nano-' });
 
   it('answers a question about a picture it made', async () => {
-    const { page, problems } = await openStudio(browser, studio.url);
+    const { page, problems } = session;
     // The first start imports the bundled model, then opens on Generate.
     await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({
       state: 'attached',

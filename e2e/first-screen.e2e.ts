@@ -1,44 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, screenshotPath } from './harness.js';
+import { openStudio } from './studio-page.js';
+import { useStudioSession } from './studio-session.js';
 
 describe('first screen, served by `emu3 serve`', () => {
-  let home: string;
-  let studio: ServedStudio;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Its own studio home: the engine opens a library there, which must not land in the user's. Without a
-    // model: a fresh studio activates the bundled one (ask-models.e2e.ts covers that); this is the screen
-    // before any model.
-    home = mkdtempSync(join(tmpdir(), 'emu3-home-'));
-    studio = await serveStudio(['--no-default-model'], { EMU3_HOME: home });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await studio?.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  /** A page that records console errors and CSP violations, which must stay empty. */
-  async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(url);
-    return { page, problems };
-  }
+  // Its own studio home: the engine opens a library there, which must not land in the user's. Without a
+  // model: a fresh studio activates the bundled one (ask-models.e2e.ts covers that); this is the screen
+  // before any model.
+  const session = useStudioSession({ homePrefix: 'emu3-home-', serve: ['--no-default-model'] });
 
   it('opens with the engine connected, and takes the secret out of the address bar', async () => {
-    const { page, problems } = await openPage(studio.url);
+    const { page, problems } = session;
     await page.getByRole('heading', { name: 'Welcome to Emu3 Studio' }).waitFor();
     const status = page.getByRole('status');
     await expect.poll(() => status.textContent()).toMatch(/^Engine \d+\.\d+\.\d+ · linux x64$/);
@@ -55,7 +28,7 @@ describe('first screen, served by `emu3 serve`', () => {
   });
 
   it('tells a page opened without the secret what to do, and offers a retry', async () => {
-    const { page } = await openPage(studio.origin);
+    const { page } = await openStudio(session.browser, session.studio.origin);
     const status = page.getByRole('status');
     await expect.poll(() => status.textContent()).toContain('open the link that `emu3 serve` printed');
     const retry = page.getByRole('button', { name: 'Retry' });
@@ -67,25 +40,17 @@ describe('first screen, served by `emu3 serve`', () => {
 });
 
 describe('first screen with a model, served by `emu3 serve --model`', () => {
+  const model = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
+  const session = useStudioSession({ homePrefix: 'emu3-home-', serve: ['--model', model] });
+
   it('shows the active model', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'emu3-home-'));
-    const model = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
-    const studio = await serveStudio(['--model', model], { EMU3_HOME: home });
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(studio.url);
-      // With a model the studio opens on Generate; Home has the model's card.
-      await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
-      await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Home' }).click();
-      const card = page.getByRole('region', { name: 'Model' });
-      await expect.poll(() => card.textContent()).toContain('Precisionfp32');
-      expect(await card.textContent()).toContain('2 layers, hidden 64, vocabulary 571');
-      await page.screenshot({ path: screenshotPath('first-screen-with-model') });
-    } finally {
-      await browser.close();
-      await studio.stop();
-      rmSync(home, { recursive: true, force: true });
-    }
+    const { page } = session;
+    // With a model the studio opens on Generate; Home has the model's card.
+    await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Home' }).click();
+    const card = page.getByRole('region', { name: 'Model' });
+    await expect.poll(() => card.textContent()).toContain('Precisionfp32');
+    expect(await card.textContent()).toContain('2 layers, hidden 64, vocabulary 571');
+    await page.screenshot({ path: screenshotPath('first-screen-with-model') });
   });
 });

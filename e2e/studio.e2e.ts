@@ -2,12 +2,9 @@
  * The Generate and Gallery screens end to end: the real `emu3 serve` with the tiny fixture model, a real
  * library on disk (EMU3_HOME), driven in Chromium. The steps build on each other, as a user's session does.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, screenshotPath } from './harness.js';
 import {
   activeJobs,
   count,
@@ -17,14 +14,13 @@ import {
   fillGenerate,
   galleryItems,
   generateButton,
-  openStudio,
   preview,
   recentJobs,
   recordedPreviewRows,
   recordPreviewRows,
   screen,
-  type StudioPage,
 } from './studio-page.js';
+import { useStudioSession } from './studio-session.js';
 
 const MODEL = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
 /** 48 px at the tiny model's spatial factor of 4: a 12×12 token grid, 159 tokens. */
@@ -32,27 +28,10 @@ const SIZE = 48;
 const PROMPT = 'a red cube on a wooden table';
 
 describe('Generate and Gallery', () => {
-  let home: string;
-  let studio: ServedStudio;
-  let browser: Browser;
-  let session: StudioPage;
-  let page: Page;
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'emu3-studio-e2e-'));
-    studio = await serveStudio(['--model', MODEL], { EMU3_HOME: home });
-    browser = await launchChromium();
-    session = await openStudio(browser, studio.url);
-    page = session.page;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await studio?.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const session = useStudioSession({ homePrefix: 'emu3-studio-e2e-', serve: ['--model', MODEL] });
 
   it('opens on Generate, names a missing prompt, and shows the shortcut sheet', async () => {
+    const { page } = session;
     await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
     await expect.poll(() => page.getByLabel('Size (px)').inputValue()).toBe('24');
     await generateButton(page).click();
@@ -67,6 +46,7 @@ describe('Generate and Gallery', () => {
   });
 
   it('generates an image and watches the preview fill in row by row', async () => {
+    const { page } = session;
     await fillGenerate(page, { prompt: PROMPT, negative: 'blurry', size: SIZE, seed: 7 });
     await recordPreviewRows(page);
     await page.getByLabel('Prompt', { exact: true }).focus();
@@ -87,6 +67,7 @@ describe('Generate and Gallery', () => {
   });
 
   it('finds it in the gallery with every parameter', async () => {
+    const { page } = session;
     await screen(page, 'Gallery');
     await expectText(count(page), '1 item');
     await galleryItems(page).first().getByRole('button').click();
@@ -100,6 +81,7 @@ describe('Generate and Gallery', () => {
   });
 
   it('stars with S, searches, filters, and deletes with Delete, undo and the trash', async () => {
+    const { page } = session;
     await page.keyboard.press('s');
     await expectText(detail(page).getByRole('button', { name: /Star/ }), 'Starred');
     await expect
@@ -138,12 +120,14 @@ describe('Generate and Gallery', () => {
   });
 
   it('regenerates exactly and says the result is identical', async () => {
+    const { page } = session;
     await galleryItems(page).first().getByRole('button').click();
     await detail(page).getByRole('button', { name: 'Regenerate exactly' }).click();
     await expectText(detail(page).locator('.verdict'), 'Identical: all 159 tokens match');
   });
 
   it('takes the settings of an item back to Generate, seed locked', async () => {
+    const { page } = session;
     await detail(page).getByRole('button', { name: 'Use these settings' }).click();
     await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
     expect(await page.getByLabel('Prompt', { exact: true }).inputValue()).toBe(PROMPT);
@@ -153,6 +137,7 @@ describe('Generate and Gallery', () => {
   });
 
   it('cancels the running job with Esc, and a queued one with its button', async () => {
+    const { page } = session;
     await fillGenerate(page, { prompt: 'a blue sphere', images: 8 });
     await page.getByRole('button', { name: 'Lock seed' }).click(); // unlocked: a random seed each
     await generateButton(page).click();
@@ -182,6 +167,7 @@ describe('Generate and Gallery', () => {
   });
 
   it('shows the items in the gallery and one in detail', async () => {
+    const { page } = session;
     await screen(page, 'Gallery');
     await expectText(count(page), /^\d+ items$/);
     // The first image, and the spheres that were not cancelled.
@@ -203,6 +189,7 @@ describe('Generate and Gallery', () => {
   });
 
   it('restarts on the same library and finds everything again, queued jobs included', async () => {
+    let { page } = session;
     await screen(page, 'Generate');
     await page.getByRole('button', { name: 'Pause queue' }).click();
     await fillGenerate(page, { prompt: 'a green pyramid', images: 2 });
@@ -212,12 +199,8 @@ describe('Generate and Gallery', () => {
     await page.screenshot({ path: screenshotPath('generate') });
     await screen(page, 'Gallery');
     const before = Number((await count(page).textContent())!.split(' ')[0]);
-    await page.close();
 
-    await studio.stop();
-    studio = await serveStudio(['--model', MODEL], { EMU3_HOME: home });
-    session = await openStudio(browser, studio.url);
-    page = session.page;
+    page = await session.restart();
     await screen(page, 'Gallery');
     // The two queued jobs ran after the restart and joined the gallery.
     await expectText(count(page), `${before + 2} items`);

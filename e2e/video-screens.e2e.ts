@@ -4,23 +4,19 @@
  * file, and an extension in its lineage. These runs take a minute on two cores; they make the screenshots in
  * docs/screenshots/ (`npm run screenshots`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, repoRoot, screenshotPath, serveStudio, type ServedStudio } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, screenshotPath } from './harness.js';
 import {
   detail,
   dismissToasts,
   expectText,
   galleryItems,
-  openStudio,
   preview,
   recentJobs,
   screen,
-  type StudioPage,
 } from './studio-page.js';
+import { useStudioSession } from './studio-session.js';
 import {
   expectPlaying,
   extendAndQueue,
@@ -35,29 +31,16 @@ const NANO = join(repoRoot, 'models/nano');
 const PROMPT = 'a video of a red circle moving right';
 
 describe('Video screens (nano model)', () => {
-  let home: string;
-  let studio: ServedStudio;
-  let browser: Browser;
-  let session: StudioPage;
-  let page: Page;
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'emu3-video-screens-'));
-    // The first start imports the nano checkpoint into this library.
-    studio = await serveStudio(['--model', NANO], { EMU3_HOME: home });
-    browser = await launchChromium();
-    session = await openStudio(browser, studio.url);
-    page = session.page;
-    await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await studio?.stop();
-    rmSync(home, { recursive: true, force: true });
+  // The first start imports the nano checkpoint into this library.
+  const session = useStudioSession({
+    homePrefix: 'emu3-video-screens-',
+    serve: ['--model', NANO],
+    waitForGenerate: true,
+    timeout: 240_000,
   });
 
   it('fills in a video frame by frame', { timeout: 240_000 }, async () => {
+    const { page } = session;
     // A seed whose shape is plain to see over a plain ground (the nano model's videos vary a lot).
     await generateVideo(page, { prompt: PROMPT, frames: 4, fps: 8, seed: 3 });
     // The third latent frame is being written: two done in the strip, most of the third there.
@@ -78,6 +61,7 @@ describe('Video screens (nano model)', () => {
   });
 
   it('plays it in the gallery, with its filmstrip', { timeout: 60_000 }, async () => {
+    const { page } = session;
     await screen(page, 'Gallery');
     await galleryItems(page).first().getByRole('button').click();
     await expectPlaying(page);
@@ -89,7 +73,8 @@ describe('Video screens (nano model)', () => {
   });
 
   it('shows how an opened file will be cropped before extending it', { timeout: 60_000 }, async () => {
-    const file = join(home, 'orange-square.webm');
+    const { page } = session;
+    const file = join(session.home, 'orange-square.webm');
     makeVideo(file, { size: '320x240', seconds: 2, codec: 'libvpx-vp9' });
     await page.getByLabel('Video file to extend').setInputFiles(file);
     await expectText(extendDialog(page).locator('figcaption'), 'Cropped to 240×240, resized to 128×128');
@@ -99,6 +84,7 @@ describe('Video screens (nano model)', () => {
   });
 
   it('extends the video and shows the lineage', { timeout: 240_000 }, async () => {
+    const { page } = session;
     await detail(page).getByRole('button', { name: 'Extend…' }).click();
     await expectText(extendDialog(page).locator('figcaption'), 'The whole frame, resized to 128×128');
     await extendAndQueue(page, 2, 2, 3);

@@ -3,23 +3,13 @@
  * ranges), extend it twice and walk the lineage of three, extend a file the user opens (made here with
  * ffmpeg in a container the browser cannot play), refuse a corrupt file in one line, and export.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, repoRoot, serveStudio, type ServedStudio } from './harness.js';
-import {
-  count,
-  detail,
-  expectText,
-  galleryItems,
-  openStudio,
-  preview,
-  recentJobs,
-  screen,
-  type StudioPage,
-} from './studio-page.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './harness.js';
+import { count, detail, expectText, galleryItems, preview, recentJobs, screen } from './studio-page.js';
+import { useStudioSession } from './studio-session.js';
 import {
   detailVideo,
   expectPlaying,
@@ -42,28 +32,14 @@ const finishedJobs = (page: Page) => recentJobs(page).filter({ hasText: 'Finishe
 const PROMPT = 'a blue ring drifting right';
 
 describe('Video', () => {
-  let home: string;
-  let studio: ServedStudio;
-  let browser: Browser;
-  let session: StudioPage;
-  let page: Page;
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'emu3-video-e2e-'));
-    studio = await serveStudio(['--model', MODEL], { EMU3_HOME: home });
-    browser = await launchChromium();
-    session = await openStudio(browser, studio.url);
-    page = session.page;
-    await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await studio?.stop();
-    rmSync(home, { recursive: true, force: true });
+  const session = useStudioSession({
+    homePrefix: 'emu3-video-e2e-',
+    serve: ['--model', MODEL],
+    waitForGenerate: true,
   });
 
   it('generates a video, frame by frame, and plays it in the gallery: playing, and seeking works', async () => {
+    const { page } = session;
     const ranges = watchVideoResponses(page);
     await recordPreviewFrames(page);
     await generateVideo(page, { prompt: PROMPT, frames: 3, fps: 4, seed: 11 });
@@ -122,6 +98,7 @@ describe('Video', () => {
   });
 
   it('extends it twice and walks the lineage of three', { timeout: 120_000 }, async () => {
+    const { page } = session;
     for (const round of [1, 2]) {
       await screen(page, 'Generate');
       const ended = await finishedJobs(page);
@@ -151,7 +128,8 @@ describe('Video', () => {
   });
 
   it('extends a video file the user opens, showing the crop first', async () => {
-    const file = join(home, 'drift.mkv');
+    const { page } = session;
+    const file = join(session.home, 'drift.mkv');
     makeVideo(file, { size: '64x48', seconds: 2, codec: 'mpeg4' });
     await screen(page, 'Generate');
     const ended = await finishedJobs(page);
@@ -175,15 +153,16 @@ describe('Video', () => {
   });
 
   it('refuses a corrupt or unsupported file in one line, and the gallery is unchanged', async () => {
+    const { page } = session;
     const before = (await count(page).textContent())!;
-    const broken = join(home, 'broken.mp4');
+    const broken = join(session.home, 'broken.mp4');
     writeFileSync(broken, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom'), Buffer.alloc(6000, 0x5a)]));
     await page.getByLabel('Video file to extend').setInputFiles(broken);
     const alert = extendDialog(page).getByRole('alert');
     await expectText(alert, /^broken\.mp4: .+/);
     const message = (await alert.textContent())!;
     expect(message.split('\n')).toHaveLength(1);
-    expect(message).not.toContain(home);
+    expect(message).not.toContain(session.home);
     await extendDialog(page).getByRole('button', { name: 'Close' }).click();
 
     // Dropped on the window, a damaged file ends the same way.
@@ -199,7 +178,7 @@ describe('Video', () => {
     await expectText(extendDialog(page).getByRole('alert'), /^dropped\.mov: .+/);
     await extendDialog(page).getByRole('button', { name: 'Close' }).click();
 
-    const notes = join(home, 'notes.txt');
+    const notes = join(session.home, 'notes.txt');
     writeFileSync(notes, 'not a video at all');
     await page.getByLabel('Video file to extend').setInputFiles(notes);
     await expectText(extendDialog(page).getByRole('alert'), 'notes.txt: text/plain is not a video.');
@@ -211,6 +190,7 @@ describe('Video', () => {
   });
 
   it('exports a video as MP4, GIF and WebP', async () => {
+    const { page } = session;
     await galleryItems(page).last().getByRole('button').click();
     await expectText(detail(page).locator('.item-detail__prompt').first(), PROMPT);
     const links = detail(page).getByRole('group', { name: 'Export' }).getByRole('link');

@@ -5,6 +5,7 @@ import { TopBar } from './components/TopBar.js';
 import type { EngineClient } from './host/engine-client.js';
 import { StudioContext } from './host/studio.js';
 import { useEngineConnection } from './host/use-engine-connection.js';
+import { useSettingsDrop } from './host/use-settings-drop.js';
 import { useShortcuts } from './host/use-shortcuts.js';
 import { AskScreen } from './screens/ask/AskScreen.js';
 import { ExtendHost } from './screens/extend/ExtendHost.js';
@@ -19,6 +20,7 @@ export function App({ client }: { client: EngineClient }) {
   const studio = useMemo(() => ({ client, store: studioStore }), [client]);
   const { retry } = useEngineConnection(studio);
   useShortcuts(studio);
+  useSettingsDrop(studio);
   const screen = useStudioStore((state) => state.screen);
   const helpOpen = useStudioStore((state) => state.helpOpen);
   return (

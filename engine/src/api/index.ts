@@ -3,6 +3,7 @@
  * Plain TypeScript and zod only: this folder compiles without Node or DOM types.
  */
 export * from './errors.js';
+export * from './file-records.js';
 export * from './generation.js';
 export * from './library.js';
 export * from './protocol.js';

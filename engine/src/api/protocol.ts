@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { AskEvents, AskMethods } from './ask.js';
 import { SerializedError } from './errors.js';
+import { FileRecordMethods } from './file-records.js';
 import { MAX_PROMPT_CHARS, RecordSummary, SamplingParams } from './generation.js';
 import {
   ItemId,
@@ -235,6 +236,7 @@ export const Methods = {
     result: z.object({ removed: z.number().int().nonnegative() }),
   },
   ...VideoMethods,
+  ...FileRecordMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type MethodName = keyof typeof Methods;

@@ -119,8 +119,17 @@ export const Filmstrip = z.object({
 });
 export type Filmstrip = z.infer<typeof Filmstrip>;
 
-/** The formats a video exports as (`GET /api/export/<id>.<format>` on the web host). */
-export const ExportFormat = z.enum(['mp4', 'gif', 'webp']);
+/** The formats a video exports as: its own MP4 (the record inside), and animated GIF and WebP. */
+export const VideoExportFormat = z.enum(['mp4', 'gif', 'webp']);
+export type VideoExportFormat = z.infer<typeof VideoExportFormat>;
+/** The formats an image exports as: its own PNG (the record inside), and WebP and JPEG copies without it. */
+export const ImageExportFormat = z.enum(['png', 'webp', 'jpg']);
+export type ImageExportFormat = z.infer<typeof ImageExportFormat>;
+/**
+ * What a gallery item downloads as (`GET /api/export/<id>.<format>` on the web host): a video's formats or
+ * an image's, by the item's kind; `webp` is an animation for a video and a still for an image.
+ */
+export const ExportFormat = z.enum(['mp4', 'gif', 'webp', 'png', 'jpg']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
 /**

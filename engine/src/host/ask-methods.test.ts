@@ -1,30 +1,11 @@
 /** Ask through the engine service, in-process, on the tiny fixture model: items, uploads, videos, cancel. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AskSubject, EngineEvent, EventData, EventName } from '../api/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AskSubject, EventData } from '../api/index.js';
 import { writePng } from '../media/images.js';
 import { writeMp4 } from '../media/video.js';
-import { importModel } from '../model/import-model.js';
-import { TINY } from '../model/reference-fixtures.js';
 import type { RgbFrame } from '../runtime/vq-runner.js';
-import { createEngineService, type EngineService } from './engine-service.js';
-
-function nextEvent<E extends EventName>(
-  engine: EngineService,
-  name: E,
-  where: (data: EventData<E>) => boolean = () => true,
-): Promise<EventData<E>> {
-  return new Promise((resolve) => {
-    const stop = engine.onEvent((event: EngineEvent) => {
-      if (event.event === name && where(event.data as EventData<E>)) {
-        stop();
-        resolve(event.data as EventData<E>);
-      }
-    });
-  });
-}
+import { nextEvent, useTestEngine } from './engine.testkit.js';
 
 /** A frame of one colour with a lighter square, so the vision tokenizer has something to see. */
 function frame(width: number, height: number, shift = 0): RgbFrame {
@@ -38,34 +19,22 @@ function frame(width: number, height: number, shift = 0): RgbFrame {
 }
 
 describe('ask', () => {
-  let dir: string;
-  let engine: EngineService;
+  const kit = useTestEngine('emu3-ask-');
   let itemId: number;
-  const open = () =>
-    createEngineService({
-      modelsDir: join(dir, 'models'),
-      libraryDir: join(dir, 'library'),
-      home: dir,
-      provider: 'cpu',
-      threads: 2,
-    });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'emu3-ask-'));
-    const { manifest } = await importModel(TINY.hf, { modelsDir: join(dir, 'models') });
-    engine = open();
-    await engine.handle('models.activate', { id: manifest.id });
-    const finished = nextEvent(engine, 'job.finished');
-    await engine.handle('jobs.generateImage', { prompt: 'a cube', ratio: '1:1', area: 32 * 32, seed: 1 });
+    const finished = nextEvent(kit.engine, 'job.finished');
+    await kit.engine.handle('jobs.generateImage', {
+      prompt: 'a cube',
+      ratio: '1:1',
+      area: 32 * 32,
+      seed: 1,
+    });
     itemId = (await finished).itemId;
   }, 60_000);
 
-  afterAll(async () => {
-    await engine?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   async function ask(subject: AskSubject, question: string, maxTokens = 6) {
+    const { engine } = kit;
     const deltas: string[] = [];
     const stop = engine.onEvent((event) => {
       if (event.event === 'ask.delta') deltas.push(event.data.text);
@@ -79,6 +48,7 @@ describe('ask', () => {
   }
 
   it('answers about a gallery item, streaming, and keeps the exchange with the item', async () => {
+    const { engine } = kit;
     const subject = { kind: 'item', itemId } as const;
     const empty = await engine.handle('ask.open', { subject });
     expect(empty).toMatchObject({ mediaKind: 'image', title: 'a cube', messages: [], running: null });
@@ -96,8 +66,7 @@ describe('ask', () => {
   });
 
   it('keeps conversations across a restart of the engine', async () => {
-    await engine.close();
-    engine = open();
+    const engine = await kit.restart();
     const conversation = await engine.handle('ask.open', { subject: { kind: 'item', itemId } });
     expect(conversation.messages).toHaveLength(2);
     // The model active last time is active again only when the host asks for it (emu3 serve does).
@@ -106,7 +75,8 @@ describe('ask', () => {
   });
 
   it('answers about an uploaded image and an uploaded video', async () => {
-    const png = join(dir, 'square.png');
+    const { engine } = kit;
+    const png = join(kit.dir, 'square.png');
     await writePng(png, frame(32, 32));
     const image = await engine.upload(png, '/some/folder/square.png');
     expect(image).toMatchObject({ mediaKind: 'image', name: 'square.png', media: { ext: 'png' } });
@@ -116,7 +86,7 @@ describe('ask', () => {
     const { result } = await ask({ kind: 'upload', sha256: image.sha256 }, 'What colour?');
     expect(result).toHaveProperty('answer');
 
-    const mp4 = join(dir, 'moving.mp4');
+    const mp4 = join(kit.dir, 'moving.mp4');
     await writeMp4(
       mp4,
       [0, 2, 4, 6, 8, 10, 12, 14].map((shift) => frame(32, 32, shift)),
@@ -131,12 +101,14 @@ describe('ask', () => {
   }, 60_000);
 
   it('refuses a file that is no image or video', async () => {
-    const text = join(dir, 'notes.png');
+    const { engine } = kit;
+    const text = join(kit.dir, 'notes.png');
     await import('node:fs/promises').then((fs) => fs.writeFile(text, 'not a picture'));
     await expect(engine.upload(text, 'notes.png')).rejects.toThrow(/not a PNG, JPEG, WebP, GIF, MP4/);
   });
 
   it('cancels an answer and stores nothing; names a missing subject', async () => {
+    const { engine } = kit;
     const subject = { kind: 'item', itemId } as const;
     const firstDelta = nextEvent(engine, 'ask.delta');
     const cancelled = nextEvent(engine, 'ask.cancelled');

@@ -2,43 +2,23 @@
  * The engine with its library, on the tiny fixture model: finished images become items, the `library.*`
  * methods and events, token-exact replay, and the queue's pause, resume and reordering.
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EventData, EventName } from '../api/index.js';
+import { describe, expect, it } from 'vitest';
+import type { EventData, EventName } from '../api/index.js';
 import { readPngRecord } from '../media/png-record.js';
-import { importModel } from '../model/import-model.js';
-import { TINY } from '../model/reference-fixtures.js';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { useTestEngine } from './engine.testkit.js';
 
 const SMALL = { ratio: '1:1', area: 48 * 48, negativePrompt: 'blurry' } as const;
 
 describe('engine library', () => {
-  let dir: string;
-  let engine: EngineService;
-  const events: EngineEvent[] = [];
-  const seen = <E extends EventName>(name: E) =>
-    events.filter((e) => e.event === name).map((e) => e.data as EventData<E>);
+  const kit = useTestEngine('emu3-engine-library-');
+  const { events, seen } = kit;
   const until = <E extends EventName>(name: E, where: (data: EventData<E>) => boolean) =>
     expect.poll(() => seen(name).find(where), { timeout: 30_000 }).toBeDefined();
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'emu3-engine-library-'));
-    const modelsDir = join(dir, 'models');
-    const { id } = (await importModel(TINY.hf, { modelsDir })).manifest;
-    engine = createEngineService({ modelsDir, libraryDir: dir, provider: 'cpu', threads: 2 });
-    engine.onEvent((event) => events.push(event));
-    await engine.handle('models.activate', { id });
-  }, 60_000);
-
-  afterAll(async () => {
-    await engine?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('saves a finished image as a library item: a PNG carrying its record, served by hash', async () => {
+    const { engine } = kit;
     const { jobId } = await engine.handle('jobs.generateImage', { prompt: 'a red cube', ...SMALL, seed: 7 });
     await until('job.finished', (e) => e.jobId === jobId);
     const finished = seen('job.finished').find((e) => e.jobId === jobId)!;
@@ -75,6 +55,7 @@ describe('engine library', () => {
   }, 60_000);
 
   it('lists, searches and filters; stars, trashes and restores with events; empties the trash', async () => {
+    const { engine } = kit;
     const { jobId } = await engine.handle('jobs.generateImage', {
       prompt: 'a blue sphere',
       ...SMALL,
@@ -123,6 +104,7 @@ describe('engine library', () => {
   }, 60_000);
 
   it('replays an item token for token and says it is identical', async () => {
+    const { engine } = kit;
     const [item] = (await engine.handle('library.list', {})).items;
     const { jobId } = await engine.handle('jobs.replay', { itemId: item!.id });
     await until('job.replayed', (e) => e.jobId === jobId);
@@ -138,6 +120,7 @@ describe('engine library', () => {
   }, 60_000);
 
   it('pauses the queue, reorders what waits, and runs it in the new order on resume', async () => {
+    const { engine } = kit;
     expect(await engine.handle('jobs.pause', {})).toMatchObject({ paused: true });
     const a = await engine.handle('jobs.generateImage', { prompt: 'first', ...SMALL });
     const b = await engine.handle('jobs.generateImage', { prompt: 'second', ...SMALL });

@@ -1,53 +1,18 @@
 /** The engine service on its own, called in-process as the Electron host will call it: the tiny fixture model. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EventData, EventName } from '../api/index.js';
-import { importModel } from '../model/import-model.js';
+import { describe, expect, it } from 'vitest';
 import { TINY } from '../model/reference-fixtures.js';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { createEngineService } from './engine-service.js';
+import { nextEvent, useTestEngine } from './engine.testkit.js';
 
 const SMALL = { ratio: '1:1', area: 48 * 48, negativePrompt: 'blurry' } as const;
 
-/** Resolves with the first event named `name` for which `where` holds. */
-function nextEvent<E extends EventName>(
-  engine: EngineService,
-  name: E,
-  where: (data: EventData<E>) => boolean = () => true,
-): Promise<EventData<E>> {
-  return new Promise((resolve) => {
-    const stop = engine.onEvent((event: EngineEvent) => {
-      if (event.event === name && where(event.data as EventData<E>)) {
-        stop();
-        resolve(event.data as EventData<E>);
-      }
-    });
-  });
-}
-
 describe('engine service', () => {
-  let modelsDir: string;
-  let hfId: string;
-  let engine: EngineService;
-
-  beforeAll(async () => {
-    modelsDir = mkdtempSync(join(tmpdir(), 'emu3-service-'));
-    hfId = (await importModel(TINY.hf, { modelsDir })).manifest.id;
-    engine = createEngineService({
-      modelsDir,
-      libraryDir: join(modelsDir, 'library'),
-      provider: 'cpu',
-      threads: 2,
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await engine?.close();
-    rmSync(modelsDir, { recursive: true, force: true });
-  });
+  // Not active: the first test sees an engine with no model.
+  const kit = useTestEngine('emu3-service-', { model: 'imported' });
 
   it('validates method names and params before running anything', async () => {
+    const { engine } = kit;
     await expect(engine.handle('system.reboot', {})).rejects.toMatchObject({
       name: 'EngineError',
       code: 'bad_request',
@@ -71,8 +36,8 @@ describe('engine service', () => {
 
   it('lists nothing in a models folder that does not exist yet', async () => {
     const empty = createEngineService({
-      modelsDir: join(modelsDir, 'absent'),
-      libraryDir: join(modelsDir, 'library-2'),
+      modelsDir: join(kit.modelsDir, 'absent'),
+      libraryDir: join(kit.dir, 'library-2'),
       provider: 'cpu',
     });
     await expect(empty.handle('models.list', {})).resolves.toEqual([]);
@@ -80,6 +45,7 @@ describe('engine service', () => {
   });
 
   it('activates by an id prefix, and refuses a reference that is neither an id nor a folder', async () => {
+    const { engine, modelsDir, modelId: hfId } = kit;
     expect(await engine.activateModel(hfId.slice(0, 10))).toMatchObject({ id: hfId, active: true });
     expect(await engine.handle('system.status', {})).toMatchObject({ activeModelId: hfId });
     await expect(engine.activateModel(join(modelsDir, 'no-such-model'))).rejects.toMatchObject({
@@ -89,6 +55,7 @@ describe('engine service', () => {
   });
 
   it('refuses an image size the model cannot make when the job is asked for, not later', async () => {
+    const { engine } = kit;
     await expect(
       engine.handle('jobs.generateImage', { prompt: 'a cat', ratio: '1:1000', area: 64 }),
     ).rejects.toThrow(/aspect ratio 1:1000 at area 64 gives a .* token grid; a side is empty/);
@@ -96,6 +63,7 @@ describe('engine service', () => {
   });
 
   it('reports a job that fails as job.failed, with the engine error', async () => {
+    const { engine } = kit;
     // The reference negative prompt is long: with a 12×12 grid it overflows the tiny model's 256 positions.
     const failed = nextEvent(engine, 'job.failed');
     const { jobId } = await engine.handle('jobs.generateImage', {
@@ -116,6 +84,7 @@ describe('engine service', () => {
   });
 
   it('runs a queued job on the model it was queued on, after another is activated', async () => {
+    const { engine, modelId: hfId } = kit;
     const finished = nextEvent(engine, 'job.finished');
     const { jobId } = await engine.handle('jobs.generateImage', { prompt: 'a red cube', ...SMALL, seed: 1 });
     // A checkpoint folder is imported into the models folder on the way.
@@ -135,7 +104,8 @@ describe('engine service', () => {
   }, 60_000);
 
   it('closes: stops the running job, keeps it and the queued one for the next start, then refuses calls', async () => {
-    const libraryDir = join(modelsDir, 'library-close');
+    const { modelsDir, modelId: hfId } = kit;
+    const libraryDir = join(kit.dir, 'library-close');
     const closing = createEngineService({ modelsDir, libraryDir, provider: 'cpu', threads: 2 });
     await closing.handle('models.activate', { id: hfId });
     const ended: string[] = [];

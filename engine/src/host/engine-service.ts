@@ -32,6 +32,7 @@ import { SettingsStore } from '../library/settings-store.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
 import { createAskMethods } from './ask-methods.js';
 import { activateDefaultModel } from './default-model.js';
+import { createFileRecordMethods } from './file-records.js';
 import { createPersistedJobQueue, type JobQueue } from './job-queue.js';
 import { createJobRunner } from './job-runner.js';
 import { createLibraryMethods } from './library-methods.js';
@@ -184,6 +185,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     ...imports.methods,
     ...settings.methods,
     ...video.methods(jobs),
+    ...createFileRecordMethods(library),
     'system.info': () => ({
       name: 'emu3-studio-engine',
       version: studioVersion(),

@@ -4,16 +4,13 @@
  * is cropped to the model's size and extended; a corrupt one is refused in one line; exports and filmstrips.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EventData, EventName, MethodParams, VideoSourceInfo } from '../api/index.js';
+import { describe, expect, it } from 'vitest';
+import type { MethodParams, VideoSourceInfo } from '../api/index.js';
 import { readMp4Comment, probeVideo } from '../media/video.js';
-import { importModel } from '../model/import-model.js';
-import { TINY } from '../model/reference-fixtures.js';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { useTestEngine } from './engine.testkit.js';
 
 const VIDEO: MethodParams<'jobs.generateVideo'> = {
   prompt: 'a red cube moving left',
@@ -24,11 +21,8 @@ const VIDEO: MethodParams<'jobs.generateVideo'> = {
 };
 
 describe('engine video', () => {
-  let dir: string;
-  let engine: EngineService;
-  const events: EngineEvent[] = [];
-  const seen = <E extends EventName>(name: E) =>
-    events.filter((e) => e.event === name).map((e) => e.data as EventData<E>);
+  const kit = useTestEngine('emu3-engine-video-');
+  const { seen } = kit;
   const finished = async (jobId: string) => {
     await expect
       .poll(
@@ -45,23 +39,10 @@ describe('engine video', () => {
     return seen('job.finished').find((e) => e.jobId === jobId)!;
   };
   const upload = (bytes: Buffer, name: string) =>
-    engine.video.acceptUpload(Readable.from([bytes]), name) as Promise<VideoSourceInfo>;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'emu3-engine-video-'));
-    const modelsDir = join(dir, 'models');
-    const { id } = (await importModel(TINY.hf, { modelsDir })).manifest;
-    engine = createEngineService({ modelsDir, libraryDir: dir, provider: 'cpu', threads: 2 });
-    engine.onEvent((event) => events.push(event));
-    await engine.handle('models.activate', { id });
-  }, 60_000);
-
-  afterAll(async () => {
-    await engine?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    kit.engine.video.acceptUpload(Readable.from([bytes]), name) as Promise<VideoSourceInfo>;
 
   it('generates a video: previews per latent frame, an MP4 item with its record and a poster', async () => {
+    const { engine } = kit;
     const { jobId } = await engine.handle('jobs.generateVideo', VIDEO);
     const job = (await engine.handle('jobs.list', {})).find((j) => j.jobId === jobId);
     expect(job).toMatchObject({ kind: 'video', grid: { height: 6, width: 6, frames: 2, fps: 4 } });
@@ -95,6 +76,7 @@ describe('engine video', () => {
   }, 90_000);
 
   it('extends it twice: each extension is a new item joined to its parent, a lineage of three', async () => {
+    const { engine } = kit;
     const [video] = (await engine.handle('library.list', { kind: 'video' })).items;
     const info = await engine.handle('videos.source', { source: { kind: 'item', itemId: video!.id } });
     expect(info).toMatchObject({ width: 24, height: 24, fps: 4, frames: 8, prompt: VIDEO.prompt });
@@ -144,7 +126,8 @@ describe('engine video', () => {
   }, 120_000);
 
   it('takes any video file ffmpeg reads, crops it to the model, and extends it; refuses a corrupt one', async () => {
-    const file = join(dir, 'clip.mkv');
+    const { engine } = kit;
+    const file = join(kit.dir, 'clip.mkv');
     const made = spawnSync('ffmpeg', [
       '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=2',
       '-c:v', 'mpeg4', '-y', file,
@@ -175,10 +158,10 @@ describe('engine video', () => {
     expect((await engine.handle('library.list', {})).total).toBe(before + 1);
 
     writeFileSync(
-      join(dir, 'broken.mp4'),
+      join(kit.dir, 'broken.mp4'),
       Buffer.concat([readFileSync(file).subarray(0, 16), Buffer.alloc(4000, 7)]),
     );
-    await expect(upload(readFileSync(join(dir, 'broken.mp4')), 'broken.mp4')).rejects.toMatchObject({
+    await expect(upload(readFileSync(join(kit.dir, 'broken.mp4')), 'broken.mp4')).rejects.toMatchObject({
       name: 'EngineError',
       code: 'invalid_file',
       message: expect.stringMatching(/^broken\.mp4: [^\n]+$/),
@@ -188,6 +171,7 @@ describe('engine video', () => {
   }, 120_000);
 
   it('exports a video as MP4, GIF and WebP, and makes its filmstrip', async () => {
+    const { engine } = kit;
     const [video] = (await engine.handle('library.list', { kind: 'video' })).items;
     const gif = await engine.video.exportFile(video!.id, 'gif');
     expect(readFileSync(gif.path).subarray(0, 6).toString()).toBe('GIF89a');

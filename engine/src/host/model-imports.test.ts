@@ -1,35 +1,20 @@
 /** Importing through the engine service: progress, a broken checkpoint's one-line error, the default model. */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineEvent, ModelImport } from '../api/index.js';
 import { TINY } from '../model/reference-fixtures.js';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { createEngineService } from './engine-service.js';
+import { useTestEngine } from './engine.testkit.js';
 import { checkFolder, fractionOf } from './model-imports.js';
 
 describe('models.import', () => {
-  let dir: string;
-  let engine: EngineService;
-  const modelsDir = () => join(dir, 'models');
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'emu3-imports-'));
-    engine = createEngineService({
-      modelsDir: modelsDir(),
-      libraryDir: join(dir, 'library'),
-      home: dir,
-      provider: 'cpu',
-    });
-  });
-
-  afterAll(async () => {
-    await engine?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const kit = useTestEngine('emu3-imports-', { model: 'none' });
 
   /** Runs one import and answers its events, the last being `models.importEnded`. */
   async function importAndWait(path: string, activate = false): Promise<ModelImport[]> {
+    const { engine } = kit;
     const seen: ModelImport[] = [];
     const ended = new Promise<void>((resolve) => {
       const stop = engine.onEvent((event: EngineEvent) => {
@@ -48,7 +33,8 @@ describe('models.import', () => {
   }
 
   it('fails on a truncated safetensors file in one line, leaving nothing behind', async () => {
-    const broken = join(dir, 'broken');
+    const { engine } = kit;
+    const broken = join(kit.dir, 'broken');
     cpSync(TINY.hf, broken, { recursive: true });
     const shard = join(broken, 'model-00001-of-00018.safetensors');
     truncateSync(shard, Math.floor(statSync(shard).size / 2));
@@ -57,12 +43,13 @@ describe('models.import', () => {
     expect(last).toMatchObject({ status: 'failed', path: broken, automatic: false });
     expect(last.error?.message).toMatch(/^model-00001-of-00018\.safetensors: truncated: /);
     expect(last.error?.message).not.toContain('\n');
-    const left = existsSync(modelsDir()) ? readdirSync(modelsDir()) : [];
+    const left = existsSync(kit.modelsDir) ? readdirSync(kit.modelsDir) : [];
     expect(left.filter((name) => !name.startsWith('.source'))).toEqual([]);
     expect(await engine.handle('models.list', {})).toEqual([]);
   });
 
   it('imports a good checkpoint with rising progress, lists it with its hashes, and activates it', async () => {
+    const { engine } = kit;
     const seen = await importAndWait(TINY.hf, true);
     const fractions = seen.map((entry) => entry.fraction);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
@@ -79,10 +66,11 @@ describe('models.import', () => {
   });
 
   it('refuses a path that is not a full path to a folder, at once', async () => {
+    const { engine } = kit;
     await expect(engine.handle('models.import', { path: 'relative/dir' })).rejects.toThrow(
       "relative/dir: give the checkpoint folder's full path",
     );
-    await expect(engine.handle('models.import', { path: join(dir, 'absent') })).rejects.toThrow(
+    await expect(engine.handle('models.import', { path: join(kit.dir, 'absent') })).rejects.toThrow(
       /absent: no such folder$/,
     );
     await expect(checkFolder('~')).resolves.toBe(homedir());
@@ -90,9 +78,9 @@ describe('models.import', () => {
 
   it('imports and activates the bundled model when none was active before', async () => {
     const fresh = createEngineService({
-      modelsDir: modelsDir(),
-      libraryDir: join(dir, 'library-2'),
-      home: dir,
+      modelsDir: kit.modelsDir,
+      libraryDir: join(kit.dir, 'library-2'),
+      home: kit.dir,
       provider: 'cpu',
     });
     try {

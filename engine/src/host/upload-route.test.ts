@@ -94,6 +94,9 @@ describe('upload route', () => {
       Buffer.from('<html>not a picture</html>'),
     );
     expect(response.status).toBe(400);
-    expect(response.body).toMatch(/not a PNG, JPEG, WebP, GIF, MP4, MOV or WebM file/);
+    // Named as the user named it, not by the temp file the route wrote.
+    expect((JSON.parse(response.body) as { error: { message: string } }).error.message).toBe(
+      'fake.png: not a PNG, JPEG, WebP, GIF, MP4, MOV or WebM file',
+    );
   });
 });

@@ -61,8 +61,8 @@ export async function handleUpload(
 
   const name = (url.searchParams.get('name') ?? '').slice(0, 1000) || 'file';
   const dir = await mkdtemp(join(tmpdir(), 'emu3-upload-'));
+  const path = join(dir, 'upload');
   try {
-    const path = join(dir, 'upload');
     let received = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -80,10 +80,16 @@ export async function handleUpload(
     if (received === 0) return fail(400, new EngineError('bad_request', 'the upload is empty'));
     reply(200, await context.upload(path, name));
   } catch (error) {
-    fail(statusOf(error), error);
+    fail(statusOf(error), named(error, path, name));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The engine names the temp file this route wrote; the user knows it by the name they chose. */
+function named(error: unknown, path: string, name: string): unknown {
+  if (!(error instanceof EngineError)) return error;
+  return new EngineError(error.code, error.message.split(path).join(name));
 }
 
 function statusOf(error: unknown): number {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EngineError,
-  type ExportFormat,
+  type VideoExportFormat,
   type Filmstrip,
   type GenerationRecord,
   type ItemParent,
@@ -28,7 +28,7 @@ import { pngDataUrl } from './video-sources.js';
 const FILMSTRIP_HEIGHT = 96;
 const FILMSTRIP_CACHE = 24;
 
-export const EXPORT_TYPES: Record<ExportFormat, string> = {
+export const EXPORT_TYPES: Record<VideoExportFormat, string> = {
   mp4: 'video/mp4',
   gif: 'image/gif',
   webp: 'image/webp',
@@ -36,7 +36,7 @@ export const EXPORT_TYPES: Record<ExportFormat, string> = {
 
 export interface ExportedFile {
   path: string;
-  /** What the download is called: `emu3-<id>-<prompt words>.<format>`. */
+  /** What the download is called: `emu3-<id>-<prompt words>.<format>` (an image's: `emu3-<id>-<seed>.<format>`). */
   fileName: string;
   contentType: string;
   bytes: number;
@@ -51,7 +51,7 @@ export interface VideoLibrary {
   ): Promise<LibraryItemSummary>;
   filmstrip(itemId: number, count: number): Promise<Filmstrip>;
   /** The file to download; a GIF or WebP is rendered once and kept in the exports folder. */
-  exportFile(itemId: number, format: ExportFormat): Promise<ExportedFile>;
+  exportFile(itemId: number, format: VideoExportFormat): Promise<ExportedFile>;
   lineage(itemId: number): Lineage;
 }
 

@@ -1,11 +1,13 @@
 /**
  * The engine's video part: the `jobs.generateVideo`, `jobs.extend`, `videos.*`, `uploads.discard` and
- * `library.lineage` methods, and what hosts carry over HTTP (uploads of videos to extend, exports).
- * Jobs themselves run in the job runner (host/video-jobs.ts); this file wires their parts together.
+ * `library.lineage` methods, and what hosts carry over HTTP (uploads of videos to extend, exports of gallery
+ * items, images included: item-exports.ts). Jobs themselves run in the job runner (host/video-jobs.ts); this
+ * file wires their parts together.
  */
 import { join } from 'node:path';
 import { EngineError, type ExportFormat, type MethodName, type VideoSourceInfo } from '../api/index.js';
 import type { Library } from '../library/library.js';
+import { createItemExports } from './item-exports.js';
 import type { JobRunner } from './job-runner.js';
 import type { Emit, MethodImpls } from './method-impls.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -30,7 +32,7 @@ export interface VideoTransfers {
    * as video is refused in one line naming the file, and nothing of it is kept.
    */
   acceptUpload(body: AsyncIterable<Uint8Array>, name: string): Promise<VideoSourceInfo>;
-  /** A gallery video as a file to download. */
+  /** A gallery item as a file to download: a video as MP4, GIF or WebP, an image as PNG, WebP or JPEG. */
   exportFile(itemId: number, format: ExportFormat): Promise<ExportedFile>;
 }
 
@@ -53,6 +55,7 @@ export function createVideoService(deps: {
   // Old uploads go, the rest are found again (a queued extension of one survives a restart).
   void uploads.sweep();
   const videos = createVideoLibrary(library, deps.emit, join(deps.libraryDir, 'exports'));
+  const exportItem = createItemExports(library, videos, join(deps.libraryDir, 'exports'));
 
   function activeManifest() {
     const model = models.active();
@@ -87,7 +90,7 @@ export function createVideoService(deps: {
           throw error;
         }
       },
-      exportFile: (itemId, format) => videos.exportFile(itemId, format),
+      exportFile: exportItem,
     },
   };
 }

@@ -121,6 +121,16 @@ describe('video routes', () => {
     expect(await response.text()).toBe('GIF89a-and-more');
     expect((await fetch(`${host.origin}/api/export/7.gif`)).status).toBe(401);
     expect((await fetch(`${host.origin}/api/export/8.gif?token=${host.secret}`)).status).toBe(404);
-    expect((await fetch(`${host.origin}/api/export/7.avi?token=${host.secret}`)).status).toBe(404);
+    const avi = await fetch(`${host.origin}/api/export/7.avi?token=${host.secret}`);
+    expect(avi.status).toBe(404);
+    expect(((await avi.json()) as { error: { message: string } }).error.message).toMatch(
+      /\.mp4, \.gif or \.webp \(a video\), \.png, \.webp or \.jpg \(an image\)$/,
+    );
+  });
+
+  it('serves an image export by the same route: the format is passed on as asked', async () => {
+    const response = await fetch(`${host.origin}/api/export/7.jpg?token=${host.secret}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="emu3-7-ring.jpg"');
   });
 });

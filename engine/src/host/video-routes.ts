@@ -3,7 +3,8 @@
  * - `POST /api/video-upload?name=FILE`: a video to extend, its bytes as the body (a `Bearer` header and a
  *   same-origin `Origin`, as Ask's upload); any container ffmpeg reads, at most MAX_VIDEO_UPLOAD_BYTES;
  *   answered with the source as the model will see it (`VideoSourceInfo`).
- * - `GET /api/export/<item id>.<mp4|gif|webp>`: a gallery video to download (`?token=` works, for links).
+ * - `GET /api/export/<item id>.<format>`: a gallery item to download (`?token=` works, for links): a video
+ *   as mp4, gif or webp, an image as png (its own file, the record inside), webp or jpg.
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,7 +55,10 @@ export async function routeVideo(
     if (!match || !format.success)
       return fail(
         404,
-        new EngineError('not_found', `no export at ${url.pathname}: ask for <id>.mp4, .gif or .webp`),
+        new EngineError(
+          'not_found',
+          `no export at ${url.pathname}: ask for <id>.mp4, .gif or .webp (a video), .png, .webp or .jpg (an image)`,
+        ),
       );
     const file = await context.video.exportFile(Number(match[1]), format.data);
     response.writeHead(200, {

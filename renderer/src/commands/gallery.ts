@@ -1,4 +1,5 @@
 /** Gallery commands: loading pages, selecting, starring, trash with undo, replay, and reusing settings. */
+import type { RecordSummary } from '../../../engine/src/api/index.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { indexOfItem, listParams, pagesToLoad, selectItemAt } from '../state/gallery/selectors.js';
 import type { GalleryQuery } from '../state/gallery/slice.js';
@@ -119,9 +120,23 @@ export async function replayItem(studio: Studio, id: number): Promise<void> {
 export function applyItemSettings(studio: Studio): void {
   const s = studio.store.getState();
   if (s.detail?.status !== 'ready') return;
-  s.applyRecord(s.detail.item.record, s.detail.item.id);
+  takeSettings(
+    studio,
+    s.detail.item.record,
+    `Settings of item #${s.detail.item.id} loaded, seed locked.`,
+    s.detail.item.id,
+  );
+}
+
+/**
+ * A record's settings fill the Generate form (seed locked), Generate shows, and a toast says where they came
+ * from; with `itemId`, what is generated from them joins that item's lineage.
+ */
+export function takeSettings(studio: Studio, record: RecordSummary, message: string, itemId?: number): void {
+  const s = studio.store.getState();
+  s.applyRecord(record, itemId);
   s.showScreen('generate');
-  s.pushToast({ tone: 'info', message: `Settings of item #${s.detail.item.id} loaded, seed locked.` });
+  s.pushToast({ tone: 'info', message });
 }
 
 function findItem(studio: Studio, id: number) {

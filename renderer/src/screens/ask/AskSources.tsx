@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { LibraryItemSummary } from '../../../../engine/src/api/index.js';
 import { loadUploads, openSubject, uploadAndOpen } from '../../commands/ask.js';
+import { FilePicker } from '../../components/FilePicker.js';
 import { reportError, useStudio } from '../../host/studio.js';
 import { ASK_FILE_INPUT_ID } from '../../shortcuts/targets.js';
 import { useStudioStore } from '../../state/store.js';
@@ -14,7 +15,6 @@ export function AskSources() {
   const uploads = useStudioStore((state) => state.uploads);
   const uploading = useStudioStore((state) => state.uploading);
   const view = useStudioStore((state) => state.askView);
-  const input = useRef<HTMLInputElement>(null);
   const [items, setItems] = useState<LibraryItemSummary[] | null>(null);
   const current = view.status === 'empty' ? null : view.subject;
 
@@ -33,27 +33,15 @@ export function AskSources() {
       </div>
       <div className="ask-drop">
         <p className="ask-drop__text">Drop an image or a video here, or</p>
-        <button
-          type="button"
-          className="button"
+        <FilePicker
+          id={ASK_FILE_INPUT_ID}
+          accept="image/png,image/jpeg,image/webp,image/gif,video/mp4,video/quicktime,video/webm,.mov"
+          label="Image or video to ask about"
           disabled={uploading !== null}
-          onClick={() => input.current?.click()}
+          onFile={(file) => void uploadAndOpen(studio, file)}
         >
           Choose a file…
-        </button>
-        <input
-          ref={input}
-          id={ASK_FILE_INPUT_ID}
-          type="file"
-          accept="image/png,image/jpeg,image/webp,image/gif,video/mp4,video/quicktime,video/webm,.mov"
-          aria-label="Image or video to ask about"
-          hidden
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) void uploadAndOpen(studio, file);
-          }}
-        />
+        </FilePicker>
         <p className="field__hint">PNG, JPEG, WebP, GIF, MP4, MOV or WebM, up to 512 MiB.</p>
         {uploading !== null && (
           <p className="ask-drop__status" role="status">

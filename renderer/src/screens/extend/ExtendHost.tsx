@@ -1,5 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { mayBeVideo, openExtendForFile } from '../../commands/video.js';
+import { FilePicker } from '../../components/FilePicker.js';
+import { droppedFiles, listenForFileDrops } from '../../host/file-drop.js';
 import { useStudio } from '../../host/studio.js';
 import { ExtendDialog } from './ExtendDialog.js';
 
@@ -11,27 +13,14 @@ export function ExtendHost() {
   const studio = useStudio();
   useEffect(() => {
     if (!studio.client.transfer) return;
-    const videoItem = (event: DragEvent) =>
-      [...(event.dataTransfer?.items ?? [])].some(
-        (item) => item.kind === 'file' && (item.type.startsWith('video/') || item.type === ''),
-      );
-    const onDragOver = (event: DragEvent) => {
-      if (!videoItem(event)) return;
-      event.preventDefault();
-      event.dataTransfer!.dropEffect = 'copy';
-    };
-    const onDrop = (event: DragEvent) => {
-      const file = [...(event.dataTransfer?.files ?? [])].find(mayBeVideo);
-      if (!file) return;
-      event.preventDefault();
-      void openExtendForFile(studio, file);
-    };
-    window.addEventListener('dragover', onDragOver);
-    window.addEventListener('drop', onDrop);
-    return () => {
-      window.removeEventListener('dragover', onDragOver);
-      window.removeEventListener('drop', onDrop);
-    };
+    return listenForFileDrops(window, {
+      wants: (event) =>
+        [...(event.dataTransfer?.items ?? [])].some(
+          (item) => item.kind === 'file' && (item.type.startsWith('video/') || item.type === ''),
+        ),
+      pick: (event) => droppedFiles(event).find(mayBeVideo),
+      take: (file) => void openExtendForFile(studio, file),
+    });
   }, [studio]);
   return <ExtendDialog />;
 }
@@ -39,25 +28,15 @@ export function ExtendHost() {
 /** "Open video…": a file the user picks goes to the Extend dialog. */
 export function OpenVideoButton() {
   const studio = useStudio();
-  const input = useRef<HTMLInputElement>(null);
   if (!studio.client.transfer) return null;
   return (
-    <>
-      <button type="button" className="button button--small" onClick={() => input.current?.click()}>
-        Extend a video file…
-      </button>
-      <input
-        ref={input}
-        type="file"
-        accept="video/*,.mkv,.avi,.mov,.webm,.mp4,.m4v,.mpg,.mpeg,.ts,.wmv,.flv,.3gp,.ogv"
-        aria-label="Video file to extend"
-        hidden
-        onChange={(event) => {
-          const file = event.target.files?.[0];
-          event.target.value = '';
-          if (file) void openExtendForFile(studio, file);
-        }}
-      />
-    </>
+    <FilePicker
+      accept="video/*,.mkv,.avi,.mov,.webm,.mp4,.m4v,.mpg,.mpeg,.ts,.wmv,.flv,.3gp,.ogv"
+      label="Video file to extend"
+      className="button button--small"
+      onFile={(file) => void openExtendForFile(studio, file)}
+    >
+      Extend a video file…
+    </FilePicker>
   );
 }

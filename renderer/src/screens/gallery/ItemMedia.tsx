@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { VideoPlayer } from '../../components/VideoPlayer/VideoPlayer.js';
 import { openExtendForItem, queueVariation } from '../../commands/video.js';
 import { useStudio } from '../../host/studio.js';
-import type { ExportFormat, Filmstrip, LibraryItemDetail } from '../../../../engine/src/api/index.js';
+import type { Filmstrip, LibraryItemDetail } from '../../../../engine/src/api/index.js';
+import { ExportLinks } from './ExportLinks.js';
 import './video.css';
 
 const FILMSTRIP_FRAMES = 12;
@@ -88,16 +89,9 @@ export function ItemMedia({ item }: { item: LibraryItemDetail }) {
   );
 }
 
-const EXPORTS: { format: ExportFormat; label: string }[] = [
-  { format: 'mp4', label: 'MP4' },
-  { format: 'gif', label: 'GIF' },
-  { format: 'webp', label: 'WebP' },
-];
-
-/** Extend (again), a variation with a new seed, and downloads of a video as MP4, GIF or WebP. */
+/** Extend (again) a video, a variation with a new seed, and downloads of the item (ExportLinks). */
 export function VideoActions({ item }: { item: LibraryItemDetail }) {
   const studio = useStudio();
-  const transfer = studio.client.transfer;
   const canVary = item.record.mode === 'image' || item.record.mode === 'video';
   return (
     <div className="item-detail__actions" aria-label="Video actions" role="group">
@@ -115,21 +109,7 @@ export function VideoActions({ item }: { item: LibraryItemDetail }) {
           Variation
         </button>
       )}
-      {isVideo(item) && transfer && (
-        <span className="export-links" role="group" aria-label="Export">
-          Export
-          {EXPORTS.map(({ format, label }) => (
-            <a
-              key={format}
-              className="button button--small"
-              href={transfer.exportUrl(item.id, format)}
-              download
-            >
-              {label}
-            </a>
-          ))}
-        </span>
-      )}
+      <ExportLinks item={item} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { generate } from '../../commands/generate.js';
 import { useStudio } from '../../host/studio.js';
 import { MAX_IMAGES, randomSeed, RATIOS, type GenerateField } from '../../state/generate/form.js';
 import { useStudioStore } from '../../state/store.js';
+import { RestoreSettingsButton } from './RestoreSettingsButton.js';
 import { ModeSwitch, VideoLengthFields } from './VideoFields.js';
 
 /** Image or video, prompt, size (and length) and sampling, seed and count; Generate queues one job each. */
@@ -151,6 +152,7 @@ export function GenerateForm() {
         Generate <kbd className="button__kbd">Ctrl+Enter</kbd>
       </button>
       {!ready && <p className="muted">No model is active: start the studio with `emu3 serve --model DIR`.</p>}
+      <RestoreSettingsButton />
     </form>
   );
 }

@@ -1,7 +1,6 @@
-import { useStudio } from '../../host/studio.js';
 import { formatDuration, selectPreviewJob } from '../../state/jobs/selectors.js';
 import { useStudioStore } from '../../state/store.js';
-import { openItem } from '../../commands/gallery.js';
+import { OpenInGalleryButton, PreviewFrame, PreviewSection } from './PreviewFrame.js';
 import { VideoPreview } from './VideoPreview.js';
 
 /**
@@ -9,9 +8,7 @@ import { VideoPreview } from './VideoPreview.js';
  * finished image. The frame has the image's final shape from the start, so rows land where they belong.
  */
 export function LivePreview() {
-  const studio = useStudio();
   const job = useStudioStore(selectPreviewJob);
-  const showScreen = useStudioStore((state) => state.showScreen);
   if (job && (job.kind === 'video' || job.kind === 'extend')) return <VideoPreview job={job} />;
   const grid = job?.grid;
   const totalRows = grid?.height;
@@ -20,17 +17,19 @@ export function LivePreview() {
   const aspect = grid ? grid.width / grid.height : 1;
 
   return (
-    <section className="preview" aria-labelledby="preview-heading">
-      <h2 id="preview-heading" className="visually-hidden">
-        Preview
-      </h2>
-      <figure
-        className="preview__frame"
-        style={{ aspectRatio: String(aspect), ['--aspect' as string]: String(aspect) }}
-        aria-label="Live preview"
-        data-rows={rows ?? 0}
-        data-total-rows={totalRows ?? 0}
-        data-status={job?.status ?? 'idle'}
+    <PreviewSection>
+      <PreviewFrame
+        aspect={aspect}
+        data={{
+          'data-rows': rows ?? 0,
+          'data-total-rows': totalRows ?? 0,
+          'data-status': job?.status ?? 'idle',
+        }}
+        scanline={
+          job?.status === 'running' && rows !== undefined && totalRows !== undefined
+            ? { rows, of: totalRows }
+            : undefined
+        }
       >
         {image ? (
           <img className="preview__image" src={image} alt={job?.prompt ?? ''} />
@@ -39,14 +38,7 @@ export function LivePreview() {
             {job ? 'Waiting for the first row…' : 'Your image appears here, row by row.'}
           </div>
         )}
-        {job?.status === 'running' && rows !== undefined && totalRows !== undefined && (
-          <div
-            className="preview__scanline"
-            style={{ top: `${(100 * rows) / totalRows}%` }}
-            aria-hidden="true"
-          />
-        )}
-      </figure>
+      </PreviewFrame>
       <figcaption className="preview__caption" aria-live="polite">
         {!job ? (
           'Nothing generated yet.'
@@ -59,23 +51,12 @@ export function LivePreview() {
           <>
             “{job.prompt}” · {job.result.width}×{job.result.height} · seed {job.result.seed} ·{' '}
             {formatDuration(job.result.seconds)}
-            {job.itemId !== undefined && (
-              <button
-                type="button"
-                className="button button--small"
-                onClick={() => {
-                  openItem(studio, job.itemId!, 0);
-                  showScreen('gallery');
-                }}
-              >
-                Open in gallery
-              </button>
-            )}
+            {job.itemId !== undefined && <OpenInGalleryButton itemId={job.itemId} />}
           </>
         ) : (
           `“${job.prompt}” · ${job.status}`
         )}
       </figcaption>
-    </section>
+    </PreviewSection>
   );
 }

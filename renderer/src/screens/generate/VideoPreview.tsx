@@ -1,11 +1,10 @@
 import { VideoPlayer } from '../../components/VideoPlayer/VideoPlayer.js';
-import { openItem } from '../../commands/gallery.js';
 import { openExtendForItem } from '../../commands/video.js';
 import { useStudio } from '../../host/studio.js';
 import { TEMPORAL_FACTOR } from '../../state/generate/video-form.js';
 import { formatDuration } from '../../state/jobs/selectors.js';
 import type { JobView } from '../../state/jobs/slice.js';
-import { useStudioStore } from '../../state/store.js';
+import { OpenInGalleryButton, PreviewFrame, PreviewSection } from './PreviewFrame.js';
 
 /**
  * A video job filling in: the latent frame being written, row by row (each `job.preview` of a video names
@@ -14,7 +13,6 @@ import { useStudioStore } from '../../state/store.js';
  */
 export function VideoPreview({ job }: { job: JobView }) {
   const studio = useStudio();
-  const showScreen = useStudioStore((state) => state.showScreen);
   const grid = job.grid;
   const frames = grid?.frames ?? 1;
   const totalRows = grid?.height ?? 0;
@@ -26,19 +24,18 @@ export function VideoPreview({ job }: { job: JobView }) {
   const label = job.kind === 'extend' ? 'extension' : 'video';
 
   return (
-    <section className="preview" aria-labelledby="preview-heading">
-      <h2 id="preview-heading" className="visually-hidden">
-        Preview
-      </h2>
-      <figure
-        className="preview__frame preview__frame--video"
-        style={{ aspectRatio: String(aspect), ['--aspect' as string]: String(aspect) }}
-        aria-label="Live preview"
-        data-rows={rows}
-        data-total-rows={totalRows}
-        data-frame={job.result ? frames - 1 : current}
-        data-frames={frames}
-        data-status={job.status}
+    <PreviewSection>
+      <PreviewFrame
+        aspect={aspect}
+        video
+        data={{
+          'data-rows': rows,
+          'data-total-rows': totalRows,
+          'data-frame': job.result ? frames - 1 : current,
+          'data-frames': frames,
+          'data-status': job.status,
+        }}
+        scanline={job.status === 'running' && job.preview ? { rows, of: Math.max(1, totalRows) } : undefined}
       >
         {finished ? (
           <VideoPlayer
@@ -55,14 +52,7 @@ export function VideoPreview({ job }: { job: JobView }) {
             {job.status === 'queued' ? 'Waiting in the queue…' : 'Waiting for the first row…'}
           </div>
         )}
-        {job.status === 'running' && job.preview && (
-          <div
-            className="preview__scanline"
-            style={{ top: `${(100 * rows) / Math.max(1, totalRows)}%` }}
-            aria-hidden="true"
-          />
-        )}
-      </figure>
+      </PreviewFrame>
       <ol className="frame-strip" aria-label="Latent frames">
         {Array.from({ length: frames }, (_, i) => {
           const image = job.framePreviews?.[i];
@@ -91,16 +81,7 @@ export function VideoPreview({ job }: { job: JobView }) {
             {fps} fps · seed {job.result.seed} · {formatDuration(job.result.seconds)}
             {job.itemId !== undefined && (
               <>
-                <button
-                  type="button"
-                  className="button button--small"
-                  onClick={() => {
-                    openItem(studio, job.itemId!, 0);
-                    showScreen('gallery');
-                  }}
-                >
-                  Open in gallery
-                </button>
+                <OpenInGalleryButton itemId={job.itemId} />
                 <button
                   type="button"
                   className="button button--small"
@@ -115,6 +96,6 @@ export function VideoPreview({ job }: { job: JobView }) {
           `“${job.prompt}” · ${job.status}`
         )}
       </figcaption>
-    </section>
+    </PreviewSection>
   );
 }
