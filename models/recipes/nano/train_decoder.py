@@ -7,7 +7,8 @@ Stage `image`: text-to-image generation sequences and image understanding (capti
 questions about colour, count, shape and position). Stage `video` (paper §2.4) adds 16-frame videos
 (generation, and questions about motion) to the image mix. Vision tokens weigh 0.5 in the loss; 7% of
 captions are empty (and 3.5% are the engine's negative prompt, trained as unconditional) so guidance works.
-The pictures are rendered and tokenized on the GPU as training goes, so no example repeats.
+The pictures are rendered and tokenized on the GPU as training goes, by producer processes (feed.py); an
+example is drawn about three times on average, and none comes from disk.
 Writes DIR/decoder.safetensors (fp32), DIR/decoder_config.json, the tokenizer files and DIR/decoder_log.json.
 """
 
