@@ -13,6 +13,8 @@ nvidia-smi --query-gpu=name,memory.used --format=csv,noheader || true
 have() { [ -d "$work/$1" ] || { cat "runs/$1".tar.part-* | tar -xf - -C "$work"; }; }
 pack() { rm -f "$OUT/$1".tar.part-*; tar -cf - -C "$work" "$1" | split -b 15M - "$OUT/$1.tar.part-"; }
 resumes() { [[ " ${RESUME:-} " == *" $1 "* ]]; }
+# The earlier run of a step, moved aside as NAME-prev so that the step's new output can take its place.
+previous() { have "$1"; rm -rf "$work/$1-prev"; mv "$work/$1" "$work/$1-prev"; }
 lr=(); [ -n "${LR:-}" ] && lr=(--lr "$LR")
 
 # The image step's decoder travels in bf16 (the device carries at most 64 MiB of working tree).
@@ -48,13 +50,13 @@ step() {
       pack nano ;;
     vq)
       local init=()
-      if resumes vq; then have vq; rm -rf "$work/vq-prev"; mv "$work/vq" "$work/vq-prev"; init=(--init "$work/vq-prev"); fi
+      if resumes vq; then previous vq; init=(--init "$work/vq-prev"); fi
       python3 train_vq.py --out "$work/vq" --minutes "$minutes" "${init[@]}"
       pack vq ;;
     image)
       have vq
       local init=()
-      if resumes image; then have image; rm -rf "$work/image-prev"; mv "$work/image" "$work/image-prev"; init=(--init "$work/image-prev"); fi
+      if resumes image; then previous image; init=(--init "$work/image-prev"); fi
       vq_decoder_start
       python3 train_decoder.py --vq "$work/vq" --out "$work/image" --stage image --minutes "$minutes" "${init[@]}" "${lr[@]}"
       rm -rf "$work/image/original"; to_bf16 "$work/image"; pack image
@@ -62,7 +64,7 @@ step() {
     video)
       have vq
       local init=(--init "$work/image")
-      if resumes video; then have video; rm -rf "$work/video-prev"; mv "$work/video" "$work/video-prev"; init=(--init "$work/video-prev"); else have image; fi
+      if resumes video; then previous video; init=(--init "$work/video-prev"); else have image; fi
       vq_decoder_start
       python3 train_decoder.py --vq "$work/vq" --out "$work/video" --stage video --minutes "$minutes" "${init[@]}" "${lr[@]}"
       vq_decoder_finish
