@@ -38,7 +38,7 @@ describe('Video', () => {
     waitForGenerate: true,
   });
 
-  it('generates a video, frame by frame, and plays it in the gallery: playing, and seeking works', async () => {
+  it('generates a video with a live preview, and plays it in the gallery: playing, and seeking works', async () => {
     const { page } = session;
     const ranges = watchVideoResponses(page);
     await recordPreviewFrames(page);
@@ -46,13 +46,16 @@ describe('Video', () => {
     await expectText(page.locator('.field__hint').filter({ hasText: ' fps' }), '12 frames · 3.0 s at 4 fps');
     await previewFinished(page);
     const seen = await recordedPreviewFrames(page);
-    // Rows of the latent frames came in turn before the video was done (the last frame's may arrive with
-    // the end itself, in the same render, with a model this fast).
+    // The preview filled in before the video was done, and only ever forward. With a model this fast the
+    // browser may fold several frames' rows into one render (on a loaded machine even all but the first),
+    // so frame by frame is checked with the slower nano model in video-screens.e2e.ts.
     const running = seen
       .filter((entry) => entry.startsWith('running:'))
-      .map((entry) => Number(entry.split(':')[1]));
-    expect(running, seen.join(' ')).toEqual(expect.arrayContaining([0, 1]));
-    expect(running).toEqual([...running].sort((a, b) => a - b));
+      .map((entry) => entry.split(':').slice(1).map(Number) as [number, number]);
+    const progress = running.map(([frame, rows]) => frame * 1000 + rows);
+    expect(progress.length, seen.join(' ')).toBeGreaterThan(0);
+    expect(progress, seen.join(' ')).toEqual([...progress].sort((a, b) => a - b));
+    expect(seen.at(-1), seen.join(' ')).toMatch(/^finished:/);
     await expectText(
       page.locator('.preview__caption'),
       `“${PROMPT}” · 24×24 · 12 new frames at 4 fps · seed 11`,
