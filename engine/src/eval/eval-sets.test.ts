@@ -128,6 +128,23 @@ describe.skipIf(!shipped)(shipped ? 'the shipped sets' : 'SKIPPED: no models/nan
     ).toBeGreaterThan(0);
   });
 
+  it('give the captioned extensions the held-out extensions with their mover named as the prompt', async () => {
+    const read = async (name: string) =>
+      (await readSet(at(name), VideoLine, { check: checkVideoLine(spec) }))
+        .map((l) => l.value)
+        .filter((l) => l.kind === 'extend');
+    const plain = await read('video-heldout.jsonl');
+    const captioned = await read('video-extend-captioned.jsonl');
+    expect(captioned).toHaveLength(plain.length);
+    captioned.forEach(({ prompt, ...line }, i) => {
+      expect(line).toEqual(plain[i]);
+      const mover = line.scene.objects.find((o) => o.motion)!;
+      expect(prompt).toMatch(
+        new RegExp(`^a video of an? ${mover.color} ${mover.class} moving ${line.motion}$`),
+      );
+    });
+  });
+
   it('track the motion of the extend lines in their rendered videos', async () => {
     const lines = await readSet(at('video-heldout.jsonl'), VideoLine, { check: checkVideoLine(spec) });
     const extend = lines.map((l) => l.value).filter((l) => l.kind === 'extend');

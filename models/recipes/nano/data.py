@@ -174,14 +174,21 @@ def vqa_set(rng, n):
     return rows
 
 
+def motion_caption(row):
+    """The caption of a video set line's moving object: "a video of a red circle moving left"."""
+    o = next((o for o in row["scene"]["objects"] if o.get("motion")), None) if "scene" in row else row
+    color, cls = o["color"], o["class"]
+    return f"a video of {W.article(color)} {color} {cls} moving {row['motion']}"
+
+
 def video_set(rng, n):
     rows = []
     directions = list(W.DIRECTIONS)
     for i in range(n):
         motion = directions[i % len(directions)]
         color, cls = pick(rng, pairs(False))
-        rows.append({"kind": "generate", "prompt": f"a video of {W.article(color)} {color} {cls} moving {motion}",
-                     "motion": motion, "class": cls, "color": color})
+        line = {"kind": "generate", "motion": motion, "class": cls, "color": color}
+        rows.append({"kind": "generate", "prompt": motion_caption(line), **line})
     for i in range(n):
         motion = directions[i % len(directions)]
         while True:

@@ -22,7 +22,11 @@ def main(out):
     D.write_jsonl(out / "shapes.jsonl", D.shapes_set(rng, heldout=False, per_tag=70))
     D.write_jsonl(out / "shapes-heldout.jsonl", D.shapes_set(rng, heldout=True, per_tag=105))
     D.write_jsonl(out / "vqa-heldout.jsonl", [dict(r, scene=D.strip_sizes(r["scene"])) for r in D.vqa_set(rng, 400)])
-    D.write_jsonl(out / "video-heldout.jsonl", [dict(r, scene=D.strip_sizes(r["scene"])) if "scene" in r else r for r in D.video_set(rng, 48)])
+    videos = [dict(r, scene=D.strip_sizes(r["scene"])) if "scene" in r else r for r in D.video_set(rng, 48)]
+    D.write_jsonl(out / "video-heldout.jsonl", videos)
+    # The same extensions with the moving object's caption as their prompt, as the gallery's Extend keeps the
+    # source's prompt: how much of an extension's motion comes from the context and how much from the words.
+    D.write_jsonl(out / "video-extend-captioned.jsonl", [dict(r, prompt=D.motion_caption(r)) for r in videos if r["kind"] == "extend"])
     D.write_jsonl(out / "tokenizer-heldout.jsonl", [dict(r, scene=D.strip_sizes(r["scene"])) for r in D.tokenizer_set(rng, 120)])
 
     # Renderer cross-check: a few scenes covering every class, background kind and motion, rendered here.

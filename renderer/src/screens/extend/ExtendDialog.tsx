@@ -165,7 +165,12 @@ function Ready({ dialog }: { dialog: Extract<Dialog, { status: 'ready' }> }) {
         <Field
           label="Prompt"
           error={errors.prompt}
-          hint={info.prompt !== undefined ? 'The source’s own prompt; change it to steer.' : 'Optional.'}
+          hint={
+            info.prompt !== undefined
+              ? 'The source’s own prompt; change it to steer.'
+              : // Measured on the nano model: extensions carried the motion on 3.6× as often with a caption.
+                'Optional, but say what moves and how (“a red circle moving left”): the model keeps the motion going far more often.'
+          }
         >
           {(control) => <textarea {...control} {...input('prompt')} rows={2} />}
         </Field>
