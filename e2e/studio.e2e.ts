@@ -1,5 +1,5 @@
 /**
- * The Generate and Gallery screens end to end: the real `emu3 serve` with the tiny fixture model, a real
+ * The Generate and Gallery screens end to end: the real `emu3 serve` with the bundled nano model, a real
  * library on disk (EMU3_HOME), driven in Chromium. The steps build on each other, as a user's session does.
  */
 import { join } from 'node:path';
@@ -22,18 +22,24 @@ import {
 } from './studio-page.js';
 import { useStudioSession } from './studio-session.js';
 
-const MODEL = join(repoRoot, 'models/reference/fixtures/tiny/original/decoder');
-/** 48 px at the tiny model's spatial factor of 4: a 12×12 token grid, 159 tokens. */
-const SIZE = 48;
-const PROMPT = 'a red cube on a wooden table';
+const NANO = join(repoRoot, 'models/nano');
+/** 128 px at the nano model's spatial factor of 8: a 16×16 token grid, 275 tokens with the row ends. */
+const SIZE = 128;
+const PROMPT = 'a red circle left of a brown square';
 
 describe('Generate and Gallery', () => {
-  const session = useStudioSession({ homePrefix: 'emu3-studio-e2e-', serve: ['--model', MODEL] });
+  // The first start imports the nano checkpoint into this library.
+  const session = useStudioSession({
+    homePrefix: 'emu3-studio-e2e-',
+    serve: ['--model', NANO],
+    waitForGenerate: true,
+    timeout: 240_000,
+  });
 
   it('opens on Generate, names a missing prompt, and shows the shortcut sheet', async () => {
     const { page } = session;
     await page.getByRole('heading', { name: 'Generate', exact: true }).waitFor({ state: 'attached' });
-    await expect.poll(() => page.getByLabel('Size (px)').inputValue()).toBe('24');
+    await expect.poll(() => page.getByLabel('Size (px)').inputValue()).toBe('128');
     await generateButton(page).click();
     await expectText(page.locator('.field__error'), 'Write a prompt first.');
 
@@ -57,12 +63,12 @@ describe('Generate and Gallery', () => {
     const rows = seen.map((entry) => Number(entry.split(':')[1]));
     // Partial rows came before the whole image, and never went backwards.
     expect(
-      seen.some((entry) => /^running:([1-9]|1[01])$/.test(entry)),
+      seen.some((entry) => /^running:([1-9]|1[0-5])$/.test(entry)),
       seen.join(' '),
     ).toBe(true);
-    expect(seen.at(-1)).toBe('finished:12');
+    expect(seen.at(-1)).toBe('finished:16');
     expect(rows).toEqual([...rows].sort((a, b) => a - b));
-    await expectText(page.locator('.preview__caption'), `“${PROMPT}” · 48×48 · seed 7`);
+    await expectText(page.locator('.preview__caption'), `“${PROMPT}” · 128×128 · seed 7`);
     await expectText(recentJobs(page), /seed 7/);
   });
 
@@ -74,9 +80,9 @@ describe('Generate and Gallery', () => {
     const panel = detail(page);
     await expectText(panel, new RegExp(`Prompt${PROMPT}`));
     const text = (await panel.textContent()) ?? '';
-    for (const fact of ['Negative promptblurry', 'Size48×48 px', 'Ratio1:1', 'Grid12×12 tokens', 'Seed7'])
+    for (const fact of ['Negative promptblurry', 'Size128×128 px', 'Ratio1:1', 'Grid16×16 tokens', 'Seed7'])
       expect(text).toContain(fact);
-    expect(text).toMatch(/Tokens159 generated, \d+ in the prompt/);
+    expect(text).toMatch(/Tokens275 generated, \d+ in the prompt/);
     expect(text).toMatch(/Model.* · fp32 · [0-9a-f]{12}…/);
   });
 
@@ -89,7 +95,7 @@ describe('Generate and Gallery', () => {
       .toBe(`${PROMPT} (starred)`);
 
     const search = page.getByRole('searchbox', { name: 'Search prompts' });
-    await search.fill('WOODEN tab');
+    await search.fill('BROWN squ');
     await expectText(count(page), '1 item');
     await search.fill('zebra');
     await expectText(page.locator('.gallery-empty'), 'No items match.');
@@ -123,7 +129,7 @@ describe('Generate and Gallery', () => {
     const { page } = session;
     await galleryItems(page).first().getByRole('button').click();
     await detail(page).getByRole('button', { name: 'Regenerate exactly' }).click();
-    await expectText(detail(page).locator('.verdict'), 'Identical: all 159 tokens match');
+    await expectText(detail(page).locator('.verdict'), 'Identical: all 275 tokens match');
   });
 
   it('takes the settings of an item back to Generate, seed locked', async () => {
@@ -138,11 +144,10 @@ describe('Generate and Gallery', () => {
 
   it('cancels the running job with Esc, and a queued one with its button', async () => {
     const { page } = session;
-    await fillGenerate(page, { prompt: 'a blue sphere', images: 8 });
+    await fillGenerate(page, { prompt: 'a photo of a blue star', images: 4 });
     await page.getByRole('button', { name: 'Lock seed' }).click(); // unlocked: a random seed each
     await generateButton(page).click();
-    // The tiny model makes an image in a fraction of a second, so a job may end before Esc reaches the
-    // engine; then the next one is running, and Esc is pressed again.
+    // A job may end before Esc reaches the engine; then the next one is running, and Esc is pressed again.
     const cancelled = recentJobs(page).filter({ hasText: 'Cancelled' });
     for (let attempt = 0; attempt < 6 && (await cancelled.count()) === 0; attempt++) {
       await page.getByRole('progressbar').first().waitFor({ timeout: 30_000 });
@@ -170,12 +175,12 @@ describe('Generate and Gallery', () => {
     const { page } = session;
     await screen(page, 'Gallery');
     await expectText(count(page), /^\d+ items$/);
-    // The first image, and the spheres that were not cancelled.
+    // The first image, and the stars that were not cancelled.
     expect(Number((await count(page).textContent())!.split(' ')[0])).toBeGreaterThanOrEqual(2);
     await page.keyboard.press('Escape');
     await dismissToasts(page);
     await page.screenshot({ path: screenshotPath('gallery') });
-    // The red cube is the oldest, so the last; the arrow keys walk there from the one before it.
+    // The circle and square are the oldest, so the last; the arrow keys walk there from the one before it.
     const items = await galleryItems(page).count();
     await galleryItems(page)
       .nth(items - 2)
@@ -192,7 +197,7 @@ describe('Generate and Gallery', () => {
     let { page } = session;
     await screen(page, 'Generate');
     await page.getByRole('button', { name: 'Pause queue' }).click();
-    await fillGenerate(page, { prompt: 'a green pyramid', images: 2 });
+    await fillGenerate(page, { prompt: 'a photo of a green triangle', images: 2 });
     await generateButton(page).click();
     await expect.poll(() => activeJobs(page).filter({ hasText: 'Queued' }).count()).toBe(2);
     await dismissToasts(page);
@@ -204,12 +209,12 @@ describe('Generate and Gallery', () => {
     await screen(page, 'Gallery');
     // The two queued jobs ran after the restart and joined the gallery.
     await expectText(count(page), `${before + 2} items`);
-    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('wooden');
+    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('brown');
     await expectText(count(page), '1 item');
     expect(await galleryItems(page).first().getByRole('button').getAttribute('aria-label')).toBe(
       `${PROMPT} (starred)`,
     );
-    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('pyramid');
+    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('triangle');
     await expectText(count(page), '2 items');
     expect(session.problems).toEqual([]);
   });

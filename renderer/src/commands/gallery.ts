@@ -3,6 +3,7 @@ import type { RecordSummary } from '../../../engine/src/api/index.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { indexOfItem, listParams, pagesToLoad, selectItemAt } from '../state/gallery/selectors.js';
 import type { GalleryQuery } from '../state/gallery/slice.js';
+import { shorten } from './toast-text.js';
 
 /** How long the undo toast of a trashed item stays. */
 export const UNDO_MS = 8000;
@@ -144,8 +145,4 @@ function findItem(studio: Studio, id: number) {
   const index = indexOfItem(s, id);
   if (index >= 0) return selectItemAt(s, index);
   return s.detail?.status === 'ready' && s.detail.id === id ? s.detail.item : null;
-}
-
-function shorten(text: string, max = 40): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

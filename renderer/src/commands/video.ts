@@ -7,6 +7,7 @@ import { EngineCallError } from '../host/engine-client.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { buildExtension } from '../state/extend/slice.js';
 import { randomSeed } from '../state/generate/form.js';
+import { shorten } from './toast-text.js';
 
 /** Mirrors MAX_VIDEO_UPLOAD_BYTES of engine/src/api/video.ts: refused before a byte is sent. */
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -117,8 +118,4 @@ export function variationParams(record: RecordSummary, itemId: number, seed: num
 function messageOf(error: unknown): string {
   if (error instanceof EngineCallError) return error.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-function shorten(text: string, max = 40): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
