@@ -1,5 +1,5 @@
 /** Ask commands: choosing what to ask about (a gallery item or a file), asking, and stopping an answer. */
-import type { AskSubject } from '../../../engine/src/api/index.js';
+import type { AskSubject, AskUpload } from '../../../engine/src/api/index.js';
 import { uploadType } from '../host/ask-upload.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { subjectOnScreen } from '../state/ask/slice.js';
@@ -28,11 +28,20 @@ export function loadUploads(studio: Studio): void {
 }
 
 /** Sends a picked or dropped file to the engine and opens it. */
-export async function uploadAndOpen(studio: Studio, file: File): Promise<void> {
+export function uploadAndOpen(studio: Studio, file: File): Promise<void> {
+  return openUpload(studio, file.name, () => studio.client.upload(file, file.name, uploadType(file)));
+}
+
+/** Opens on the Ask screen what `send` uploads (from the page, or a path main's own dialog returned). */
+export async function openUpload(
+  studio: Studio,
+  name: string,
+  send: () => Promise<AskUpload>,
+): Promise<void> {
   const s = studio.store.getState();
-  s.uploadingChanged(file.name);
+  s.uploadingChanged(name);
   try {
-    const upload = await studio.client.upload(file, file.name, uploadType(file));
+    const upload = await send();
     studio.store.getState().uploadAdded(upload);
     openSubject(studio, { kind: 'upload', sha256: upload.sha256 });
   } catch (error) {

@@ -2,7 +2,7 @@
  * Video commands: opening the Extend dialog on a gallery video or on a file the user opened or dropped,
  * queueing the extension, and variations of an item with a new seed.
  */
-import type { LibraryItemDetail, RecordSummary } from '../../../engine/src/api/index.js';
+import type { LibraryItemDetail, RecordSummary, VideoSourceInfo } from '../../../engine/src/api/index.js';
 import { EngineCallError } from '../host/engine-client.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { buildExtension } from '../state/extend/slice.js';
@@ -44,17 +44,31 @@ export async function openExtendForFile(studio: Studio, file: File): Promise<voi
       `${file.name}: ${file.type || 'this type of file'} is not a video.`,
     );
   s.extendUploading(file.name, 0, file.size);
-  try {
-    const info = await transfer.uploadVideo(file, ({ loaded, total }) => {
+  await openExtendUpload(studio, file.name, () =>
+    transfer.uploadVideo(file, ({ loaded, total }) => {
       if (studio.store.getState().extendDialog?.status === 'uploading')
         studio.store.getState().extendUploading(file.name, loaded, total);
-    });
+    }),
+  );
+}
+
+/**
+ * Fills the Extend dialog, already showing the upload or the reading, with what `send` uploads: a file the
+ * page holds, or a path main's own open dialog returned (the desktop menu's "Open image/video…").
+ */
+export async function openExtendUpload(
+  studio: Studio,
+  name: string,
+  send: () => Promise<VideoSourceInfo>,
+): Promise<void> {
+  try {
+    const info = await send();
     // Closed while it uploaded: the engine need not keep it.
-    if (studio.store.getState().extendDialog?.status !== 'uploading')
-      return void discardUpload(studio, info.source);
+    const status = studio.store.getState().extendDialog?.status;
+    if (status !== 'uploading' && status !== 'loading') return void discardUpload(studio, info.source);
     studio.store.getState().extendReady(info);
   } catch (error) {
-    studio.store.getState().extendFailed(file.name, messageOf(error));
+    studio.store.getState().extendFailed(name, messageOf(error));
   }
 }
 

@@ -5,9 +5,10 @@
  */
 import { openSubject } from '../commands/ask.js';
 import { loadImports, refreshModels, startImport } from '../commands/models.js';
+import { openPickedMedia } from '../commands/open-media.js';
 import { subjectOnScreen } from '../state/ask/slice.js';
 import { selectActiveModel } from '../state/models/slice.js';
-import { onMenuCommand } from './desktop.js';
+import { onMenuCommand, pickedUploads } from './desktop.js';
 import type { Studio } from './studio.js';
 
 export function connectStudioEvents(studio: Studio): () => void {
@@ -31,13 +32,23 @@ export function connectStudioEvents(studio: Studio): () => void {
         void refreshModels(studio);
     }),
   ];
-  // The desktop menu's "Import model…": the folder picked there is imported and made active.
   const stopMenu = onMenuCommand((command) => {
-    if (command.command !== 'importModel') return;
-    s().showScreen('models');
-    void startImport(studio, command.path, 'auto', true).then((refusal) => {
-      if (refusal) s().pushToast({ tone: 'error', message: `Import: ${refusal}` });
-    });
+    switch (command.command) {
+      // "Import model…": the folder picked there is imported and made active.
+      case 'importModel':
+        s().showScreen('models');
+        void startImport(studio, command.path, 'auto', true).then((refusal) => {
+          if (refusal) s().pushToast({ tone: 'error', message: `Import: ${refusal}` });
+        });
+        return;
+      case 'openMedia': {
+        const uploads = pickedUploads();
+        if (uploads) void openPickedMedia(studio, command.path, uploads);
+        return;
+      }
+      case 'showShortcuts':
+        s().setHelpOpen(true);
+    }
   });
   let wasOpen = false;
   const stopConnection = client.onConnectionChange((state) => {
