@@ -7,6 +7,7 @@
 import type { RecordSummary } from '../../../engine/src/api/index.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { takeSettings } from './gallery.js';
+import { shorten } from './toast-text.js';
 
 /** A PNG by its declared type, or by its name where the browser gave no type. */
 export function isPngFile(file: { name: string; type: string }): boolean {
@@ -34,9 +35,8 @@ export async function restoreSettingsFromFile(studio: Studio, file: File): Promi
 
 /** What the success toast says: the file, the prompt and the seed. */
 export function restoredMessage(name: string, record: RecordSummary): string {
-  const prompt = record.prompt.length <= 40 ? record.prompt : `${record.prompt.slice(0, 39)}…`;
   const kind = record.mode === 'image' ? 'image' : 'video';
-  return `Settings restored from ${name}: ${kind} “${prompt}”, seed ${record.seed} locked.`;
+  return `Settings restored from ${name}: ${kind} “${shorten(record.prompt)}”, seed ${record.seed} locked.`;
 }
 
 function fail(studio: Studio, message: string): void {
