@@ -12,3 +12,5 @@ export * from './video.js';
 export * from './ask.js';
 export * from './models.js';
 export * from './settings.js';
+export * from './frames.js';
+export * from './config-file.js';

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
 import { randomSeed } from '../generate/rng.js';
-import { studioVersion } from '../host/package-info.js';
+import { studioVersion } from '../install/package-info.js';
 import { readSet } from '../eval/eval-io.js';
 import { evaluateShapes, SHAPE_SOURCES, type ShapesReport } from '../eval/shapes-eval.js';
 import {
@@ -17,9 +17,9 @@ import {
 } from '../eval/tokenizer-eval.js';
 import { checkVideoLine, evaluateVideo, VideoLine, type VideoReport } from '../eval/video-eval.js';
 import { checkVqaLine, evaluateVqa, VqaLine, VQA_KINDS, type VqaReport } from '../eval/vqa-eval.js';
-import { checkPrompt, GENEVAL_TAGS, GenevalPrompt } from '../eval/world/geneval.js';
-import { loadWorldSpec, type WorldSpec } from '../eval/world/spec.js';
-import type { ModelHandle } from '../model/open-model.js';
+import { checkPrompt, GENEVAL_TAGS, GenevalPrompt } from '../world/geneval.js';
+import { loadWorldSpec, type WorldSpec } from '../world/spec.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { parsePositiveInt, withModelOptions, type ModelCommandOptions } from './options.js';
 import { createOutput } from './output.js';
 import { runModelJob, type JobContext } from './run-job.js';

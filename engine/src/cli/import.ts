@@ -1,6 +1,7 @@
 /** `emu3 import SRC`: a checkpoint folder into an engine model package. */
 import type { Command } from 'commander';
 import { importModel } from '../model/import-model.js';
+import { modelsDir } from '../library/paths.js';
 import { parsePrecision } from './options.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
@@ -30,7 +31,7 @@ export function registerImport(program: Command): void {
           const result = await importModel(src, {
             ...(options.vq ? { visionDir: options.vq } : {}),
             ...(options.precision ? { precision: options.precision } : {}),
-            ...(options.out ? { modelsDir: options.out } : {}),
+            modelsDir: options.out ?? modelsDir(),
             onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
           });
           progress.finish();

@@ -1,6 +1,6 @@
 /** The `emu3` command: the engine from a terminal. Each command lives in its own file and registers itself. */
 import { Command } from 'commander';
-import { studioVersion } from '../host/package-info.js';
+import { studioVersion } from '../install/package-info.js';
 import { registerEval } from './eval-command.js';
 import { registerExtend } from './extend.js';
 import { registerGenerate } from './generate.js';

@@ -1,5 +1,5 @@
 /** Opens MODEL for a command, with the import progress bar when MODEL is a checkpoint seen for the first time. */
-import { openModel, type ModelHandle } from '../model/open-model.js';
+import { openModel, type ModelHandle } from '../runtime/open-model.js';
 import type { ModelCommandOptions } from './options.js';
 import { createProgress } from './progress.js';
 

@@ -1,7 +1,7 @@
 /** What the generating commands share: opening the model, a progress bar, Ctrl+C as a cancel, and the summary. */
 import type { GenerationProgress } from '../generate/progress.js';
-import { bundledModelDir } from '../host/package-info.js';
-import type { ModelHandle } from '../model/open-model.js';
+import { bundledModelDir } from '../install/package-info.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { openModelForCli, reportFallbacks } from './open-model-cli.js';
 import type { ModelCommandOptions } from './options.js';
 import { createProgress, type Progress } from './progress.js';

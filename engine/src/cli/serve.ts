@@ -1,7 +1,7 @@
 /** `emu3 serve`: the studio in a browser, from this machine's engine. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { createEngineService } from '../host/engine-service.js';
-import { rendererBuildDir } from '../host/package-info.js';
+import { createEngineService } from '../app/engine-service.js';
+import { rendererBuildDir } from '../install/package-info.js';
 import { startWebHost } from '../host/web-host.js';
 import { modelsDir } from '../library/paths.js';
 import { createOutput } from './output.js';

@@ -7,11 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { z } from 'zod';
-import { EngineError } from '../api/index.js';
+import { EngineError, parseConfigFile, type RgbFrame } from '../api/index.js';
 import { generationSize } from '../generate/format-size.js';
-import { parseConfigFile } from '../model/checkpoint-config.js';
 import type { PackageManifest } from '../model/package-manifest.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
 
 export interface SetLine<T> {
   /** `FILE:LINE`, for messages and reports. */

@@ -1,6 +1,6 @@
 /** PSNR, SSIM and temporal smoothness on frames whose answers are known. */
 import { describe, expect, it } from 'vitest';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import type { RgbFrame } from '../api/index.js';
 import { psnr, PSNR_CAP_DB, ssim, temporalSmoothness } from './image-metrics.js';
 
 function frame(width: number, height: number, value: (x: number, y: number, c: number) => number): RgbFrame {

@@ -2,8 +2,7 @@
  * Picture quality numbers for the tokenizer and video evaluations: PSNR and SSIM between a frame and its
  * reconstruction, and a temporal smoothness of a video. All take RGB frames of equal size.
  */
-import { InternalError } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { InternalError, type RgbFrame } from '../api/index.js';
 
 /** What PSNR reports for identical frames (the true value is infinite, which JSON cannot hold). */
 export const PSNR_CAP_DB = 100;

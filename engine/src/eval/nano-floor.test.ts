@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerEval } from '../cli/eval-command.js';
-import { bundledModelDir } from '../host/package-info.js';
+import { bundledModelDir } from '../install/package-info.js';
 
 let work: string;
 const evalDir = join(bundledModelDir(), 'eval');

@@ -4,23 +4,23 @@
  * rendered: the detector's ceiling); and that render through the model's vision tokenizer and back (the
  * tokenizer's ceiling: what the model could score if it chose the right codes).
  */
-import { CancelledError, type SamplingParams } from '../api/index.js';
+import { CancelledError, type SamplingParams, type RgbFrame } from '../api/index.js';
 import { generateVision } from '../generate/vision.js';
 import { Rng } from '../generate/rng.js';
-import type { ModelHandle } from '../model/open-model.js';
-import { decodeCodes, encodeFrames, type RgbFrame } from '../runtime/vq-runner.js';
+import type { ModelHandle } from '../runtime/open-model.js';
+import { decodeCodes, encodeFrames } from '../runtime/vq-runner.js';
 import { forLine, modelImageSize, resizeFrame, type SetLine } from './eval-io.js';
-import { detectObjects } from './world/detect.js';
+import { detectObjects } from '../world/detect.js';
 import {
   scoreDetections,
   summarize,
   type GenevalPrompt,
   type GenevalSummary,
   type GenevalTag,
-} from './world/geneval.js';
-import { renderFrame } from './world/render.js';
-import { sceneForPrompt } from './world/sample.js';
-import type { WorldSpec } from './world/spec.js';
+} from '../world/geneval.js';
+import { renderFrame } from '../world/render.js';
+import { sceneForPrompt } from '../world/sample.js';
+import type { WorldSpec } from '../world/spec.js';
 
 export const SHAPE_SOURCES = ['model', 'groundTruth', 'tokenizer'] as const;
 export type ShapeSource = (typeof SHAPE_SOURCES)[number];

@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { CancelledError } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { decodeCodes, encodeFrames } from '../runtime/vq-runner.js';
 import { forLine, mean, modelImageSize, resizeFrames, type SetLine } from './eval-io.js';
 import { psnr, ssim } from './image-metrics.js';
-import { renderFrame, renderVideo } from './world/render.js';
-import { checkScene, Scene } from './world/scene.js';
-import type { WorldSpec } from './world/spec.js';
+import { renderFrame, renderVideo } from '../world/render.js';
+import { checkScene, Scene } from '../world/scene.js';
+import type { WorldSpec } from '../world/spec.js';
 
 export const TokenizerLine = z.object({ scene: Scene, video: z.boolean() });
 export type TokenizerLine = z.infer<typeof TokenizerLine>;

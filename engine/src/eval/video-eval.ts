@@ -7,19 +7,25 @@
  * `extend`): the ceiling of the tracker. Subject consistency and temporal smoothness come with each.
  */
 import { z } from 'zod';
-import { CancelledError, EngineError, type SamplingParams } from '../api/index.js';
+import { CancelledError, EngineError, type SamplingParams, type RgbFrame } from '../api/index.js';
 import { Rng } from '../generate/rng.js';
 import { generateVision } from '../generate/vision.js';
-import type { ModelHandle } from '../model/open-model.js';
-import { encodeFrames, type RgbFrame } from '../runtime/vq-runner.js';
+import type { ModelHandle } from '../runtime/open-model.js';
+import { encodeFrames } from '../runtime/vq-runner.js';
 import { forLine, framesDigest, mean, modelImageSize, resizeFrames, type SetLine } from './eval-io.js';
 import { temporalSmoothness } from './image-metrics.js';
-import { isDirection } from './world/directions.js';
-import { renderVideo } from './world/render.js';
-import { sampleMotionScene } from './world/sample.js';
-import { checkScene, Scene } from './world/scene.js';
-import { ShapeClass, type WorldSpec } from './world/spec.js';
-import { describeTrack, showsMotion, subjectConsistency, trackSubject, type Subject } from './world/track.js';
+import { isDirection } from '../world/directions.js';
+import { renderVideo } from '../world/render.js';
+import { sampleMotionScene } from '../world/sample.js';
+import { checkScene, Scene } from '../world/scene.js';
+import { ShapeClass, type WorldSpec } from '../world/spec.js';
+import {
+  describeTrack,
+  showsMotion,
+  subjectConsistency,
+  trackSubject,
+  type Subject,
+} from '../world/track.js';
 
 const positiveInt = z.number().int().positive();
 export const VideoLine = z.discriminatedUnion('kind', [

@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { CancelledError } from '../api/index.js';
 import { defaultUnderstandingSampling } from '../generate/defaults.js';
 import { understand } from '../generate/understand.js';
-import type { ModelHandle } from '../model/open-model.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { forLine, framesDigest, modelImageSize, resizeFrames, type SetLine } from './eval-io.js';
-import { renderFrame, renderVideo } from './world/render.js';
-import { checkScene, Scene } from './world/scene.js';
-import type { WorldSpec } from './world/spec.js';
+import { renderFrame, renderVideo } from '../world/render.js';
+import { checkScene, Scene } from '../world/scene.js';
+import type { WorldSpec } from '../world/spec.js';
 
 export const VQA_KINDS = ['color', 'count', 'shape', 'position', 'motion'] as const;
 export type VqaKind = (typeof VQA_KINDS)[number];

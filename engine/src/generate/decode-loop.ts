@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { CancelledError, EngineError, InternalError } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { guidanceMix, type LogitsProcessorList } from './logits-processors.js';
 import type { Rng } from './rng.js';
 import { selectToken } from './sampling.js';

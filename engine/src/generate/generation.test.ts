@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../api/index.js';
-import { openModel, type ModelHandle } from '../model/open-model.js';
+import { openModel, type ModelHandle } from '../runtime/open-model.js';
 import { goldenPng, goldens, TINY } from '../model/reference-fixtures.js';
 import { decodeTokens } from './decode-loop.js';
 import { defaultGenerationSampling, defaultUnderstandingSampling } from './defaults.js';

@@ -1,6 +1,6 @@
 /** Building and reading the result record every generated image, video and answer carries. */
 import { EngineError, GenerationRecord, RECORD_FORMAT } from '../api/index.js';
-import { studioVersion } from '../host/package-info.js';
+import { studioVersion } from '../install/package-info.js';
 
 export type RecordFields = Omit<GenerationRecord, 'format' | 'version' | 'engineVersion' | 'createdAt'>;
 

@@ -3,7 +3,7 @@
  * Every token must come out the same, or the first difference is reported.
  */
 import { EngineError, type GenerationRecord } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { decodeTokens } from './decode-loop.js';
 import { processorsFor } from './processors-for.js';
 import { Rng } from './rng.js';

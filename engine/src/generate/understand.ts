@@ -2,9 +2,9 @@
  * Understanding: an image or a video and a question in, an answer streamed out (emu3-reference.md §3.3,
  * §4.3): greedy by default, no guidance, stopping at EOS or at the token limit.
  */
-import { EngineError, type GenerationRecord, type SamplingParams } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
-import { encodeFrames, type RgbFrame } from '../runtime/vq-runner.js';
+import { EngineError, type GenerationRecord, type SamplingParams, type RgbFrame } from '../api/index.js';
+import type { ModelHandle } from '../runtime/open-model.js';
+import { encodeFrames } from '../runtime/vq-runner.js';
 import { decodeTokens, type DecodeStats } from './decode-loop.js';
 import { understandingPrompt, visionBlock } from './format.js';
 import { processorsFor } from './processors-for.js';

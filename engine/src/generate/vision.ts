@@ -2,9 +2,9 @@
  * Image and video generation, and video extension: prompts in the Emu3 formats, guidance as one batch,
  * the prefix constraint, the one decoding loop, then the vision tokenizer's decoder.
  */
-import type { GenerationRecord, SamplingParams } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
-import { decodeCodes, type CodeGrid, type RgbFrame } from '../runtime/vq-runner.js';
+import type { GenerationRecord, SamplingParams, RgbFrame } from '../api/index.js';
+import type { ModelHandle } from '../runtime/open-model.js';
+import { decodeCodes, type CodeGrid } from '../runtime/vq-runner.js';
 import { decodeTokens, type DecodeStats } from './decode-loop.js';
 import {
   extensionPrompt,

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestRecord } from '../library/fixtures.js';
 import { Library } from '../library/library.js';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { createEngineService, type EngineService } from '../app/engine-service.js';
 import { parseRange } from './media-route.js';
 import { startWebHost, type WebHost } from './web-host.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { createEngineService, type EngineService } from '../app/engine-service.js';
 import { startWebHost, type WebHost } from './web-host.js';
 
 function post(

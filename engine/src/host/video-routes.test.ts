@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError, type VideoSourceInfo } from '../api/index.js';
-import type { EngineService } from './engine-service.js';
-import type { VideoTransfers } from './video-methods.js';
+import type { EngineService } from '../app/engine-service.js';
+import type { VideoTransfers } from '../app/video-methods.js';
 import { startWebHost, type WebHost } from './web-host.js';
 
 const INFO = { name: 'clip.mkv', width: 64, height: 48 } as VideoSourceInfo;

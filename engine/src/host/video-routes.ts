@@ -17,7 +17,7 @@ import {
   VIDEO_UPLOAD_PATH,
 } from '../api/index.js';
 import { hasLaunchSecret } from './security.js';
-import type { VideoTransfers } from './video-methods.js';
+import type { VideoTransfers } from '../app/video-methods.js';
 
 export const EXPORT_PREFIX = '/api/export/';
 const EXPORT_NAME = /^([1-9]\d{0,15})\.([a-z0-9]+)$/;

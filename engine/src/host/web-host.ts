@@ -15,10 +15,10 @@ import {
   type EngineInfo,
   type HealthResponse,
 } from '../api/index.js';
-import type { EngineService } from './engine-service.js';
+import type { EngineService } from '../app/engine-service.js';
 import { MEDIA_PREFIX, serveMedia } from './media-route.js';
 import { isVideoRoute, routeVideo } from './video-routes.js';
-import { studioVersion } from './package-info.js';
+import { studioVersion } from '../install/package-info.js';
 import { hasLaunchSecret, isLoopbackHost, newLaunchSecret, SECURITY_HEADERS } from './security.js';
 import { handleUpload } from './upload-route.js';
 import { createWebSocketTransport, type WebSocketTransport } from './ws-transport.js';

@@ -19,7 +19,7 @@ import type {
 } from '../api/index.js';
 import { importModel } from '../model/import-model.js';
 import { TINY } from '../model/reference-fixtures.js';
-import { createEngineService, type EngineService } from './engine-service.js';
+import { createEngineService, type EngineService } from '../app/engine-service.js';
 import { startWebHost, type WebHost } from './web-host.js';
 
 /** A test client: raw sends, replies by id, and every event it was sent. */

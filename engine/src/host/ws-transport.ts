@@ -17,7 +17,7 @@ import {
   type ErrorMessage,
   type ResponseMessage,
 } from '../api/index.js';
-import type { EngineService } from './engine-service.js';
+import type { EngineService } from '../app/engine-service.js';
 import { hasLaunchSecret, isLoopbackHost } from './security.js';
 
 export const WEBSOCKET_PATH = '/api/ws';

@@ -1,6 +1,6 @@
 /**
  * The rows of the persisted job queue (table `jobs`, migration 2): the jobs that have not ended, in queue
- * order. Plain rows with JSON params; what a job means is the engine's business (host/job-queue.ts), which
+ * order. Plain rows with JSON params; what a job means is the engine's business (app/job-queue.ts), which
  * validates the params again when it reads them back.
  */
 import type { Library } from './library.js';

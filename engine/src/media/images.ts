@@ -1,7 +1,6 @@
 /** Still images in and out of the engine, through sharp. */
 import sharp from 'sharp';
-import { EngineError } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { EngineError, type RgbFrame } from '../api/index.js';
 
 /** Reads any image sharp reads as RGB (alpha dropped), optionally resized with a bicubic kernel. */
 export async function readRgb(path: string, size?: { width: number; height: number }): Promise<RgbFrame> {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { EngineError, type RgbFrame } from '../api/index.js';
 import { readRgb, writePng } from './images.js';
 import { crc32, readPngRecord, tableCrc32, writePngWithRecord } from './png-record.js';
 

@@ -7,8 +7,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { EngineError } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { EngineError, type RgbFrame } from '../api/index.js';
 
 export const RECORD_KEYWORD = 'emu3-studio';
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

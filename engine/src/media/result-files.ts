@@ -1,7 +1,6 @@
 /** Results on disk: a PNG or an MP4 that carries its generation record, and reading that record back. */
 import { extname } from 'node:path';
-import { EngineError, type GenerationRecord } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { EngineError, type GenerationRecord, type RgbFrame } from '../api/index.js';
 import { readPngRecord, writePngWithRecord } from './png-record.js';
 import { readMp4Comment, writeMp4 } from './video.js';
 

@@ -2,8 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError, EngineError } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { CancelledError, EngineError, type RgbFrame } from '../api/index.js';
 import { runFfmpeg, runningFfmpegPids } from './ffmpeg.js';
 import {
   escapeMetadata,

@@ -6,8 +6,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
-import { CancelledError, EngineError } from '../api/index.js';
-import type { RgbFrame } from '../runtime/vq-runner.js';
+import { CancelledError, EngineError, type RgbFrame } from '../api/index.js';
 import { runFfmpeg, type FfmpegProgress } from './ffmpeg.js';
 import { parseDuration } from './progress.js';
 

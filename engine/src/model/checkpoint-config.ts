@@ -7,7 +7,7 @@
  * refused rather than ignored, since ignoring them would give a model that loads and then computes garbage.
  */
 import { z } from 'zod';
-import { EngineError } from '../api/index.js';
+import { EngineError, parseConfigFile } from '../api/index.js';
 import type {
   DecoderConfig,
   ModelConfig,
@@ -142,22 +142,6 @@ export const SPECIAL_TOKEN_STRINGS: Readonly<Record<keyof SpecialTokenIds, strin
   eol: '<|extra_200|>',
   eof: '<|extra_201|>',
 };
-
-/** Parses `json` with `schema`; the first problem becomes one line naming `label` and the field. */
-export function parseConfigFile<T extends z.ZodType>(schema: T, json: unknown, label: string): z.output<T> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.');
-  // Looked up in the file itself: zod words a missing field differently for each kind of schema.
-  const value = issue.path.reduce<unknown>(
-    (node, key) =>
-      typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined,
-    json,
-  );
-  if (value === undefined) throw new EngineError('invalid_file', `${label}: missing field ${field}`);
-  throw new EngineError('invalid_file', `${label}: field ${field || '(top level)'}: ${issue.message}`);
-}
 
 function unsupported(label: string, problem: string): EngineError {
   return new EngineError('unsupported', `${label}: ${problem}`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forwardLogits } from '../runtime/decoder-runner.js';
 import { importModel } from './import-model.js';
-import { openModel } from './open-model.js';
+import { openModel } from '../runtime/open-model.js';
 import { readManifest } from './package-manifest.js';
 import { goldenFloat32, goldens, maxAbsDiff, TINY } from './reference-fixtures.js';
 

@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EngineError } from '../api/index.js';
-import { studioVersion } from '../host/package-info.js';
-import { modelsDir as defaultModelsDir } from '../library/paths.js';
+import { studioVersion } from '../install/package-info.js';
 import { loadTokenizer, type Emu3Tokenizer } from '../tokenizer/index.js';
 import { SPECIAL_TOKEN_STRINGS } from './checkpoint-config.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
@@ -47,8 +46,8 @@ export interface ImportProgress {
 export interface ImportOptions {
   visionDir?: string;
   precision?: Precision;
-  /** Where packages live (default: the library's models folder). */
-  modelsDir?: string;
+  /** Where packages live: the library's models folder, or the folder the caller chose (the caller knows where the library is). */
+  modelsDir: string;
   /** Weight bytes above which the decoder's weights go to `decoder.onnx.data` (default 256 MB). */
   externalDataAbove?: number;
   onProgress?: (progress: ImportProgress) => void;
@@ -61,10 +60,10 @@ export interface ImportResult {
   reused: boolean;
 }
 
-export async function importModel(src: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importModel(src: string, options: ImportOptions): Promise<ImportResult> {
   const checkpoint = await openCheckpoint(src, options.visionDir ? { visionDir: options.visionDir } : {});
   const precision = options.precision ?? defaultPrecision(checkpoint);
-  const root = options.modelsDir ?? defaultModelsDir();
+  const root = options.modelsDir;
   const progress = options.onProgress ?? (() => {});
 
   const sourceFiles = [...checkpoint.sourceFiles].sort();

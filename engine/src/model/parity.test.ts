@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardLogits } from '../runtime/decoder-runner.js';
 import { decodeCodes, encodeFrames } from '../runtime/vq-runner.js';
-import { openModel, type ModelHandle } from './open-model.js';
+import { openModel, type ModelHandle } from '../runtime/open-model.js';
 import {
   goldenFloat32,
   goldenInt64,

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { packageRoot } from '../host/package-info.js';
+import { packageRoot } from '../install/package-info.js';
 import type { ModelConfig, SpecialTokenIds } from './model-config.js';
 
 // From the package root, so this works from the sources (tests) and from dist/ (benchmarks) alike.

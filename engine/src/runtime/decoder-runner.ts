@@ -1,7 +1,7 @@
 /** One forward pass of the decoder graph with an empty cache: the diagnostics path (`emu3 logits`). */
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
+import type { ModelHandle } from './open-model.js';
 
 export interface PositionLogits {
   position: number;

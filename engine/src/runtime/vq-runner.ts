@@ -1,15 +1,8 @@
 /** The vision tokenizer graphs: frames to codes and codes to frames. */
 import * as ort from 'onnxruntime-node';
-import { EngineError } from '../api/index.js';
-import type { ModelHandle } from '../model/open-model.js';
+import { EngineError, type RgbFrame } from '../api/index.js';
+import type { ModelHandle } from './open-model.js';
 import { postprocessFrame, preprocessImage, repeatAsClip } from '../model/vision-pixels.js';
-
-export interface RgbFrame {
-  width: number;
-  height: number;
-  /** RGB, row-major, 3 bytes per pixel. */
-  data: Uint8Array;
-}
 
 /** Codes of one image ([1, h, w]) or one video ([T', h, w]), row-major. */
 export interface CodeGrid {

@@ -1,7 +1,7 @@
 """The nano world (WORLD.md): scene sampling, captions, questions and a batched torch renderer.
 
 Everything is deterministic given a `numpy.random.Generator`. The renderer follows WORLD.md exactly; the
-engine's TypeScript renderer (engine/src/eval/world) follows the same text, and `render-check.json` proves
+engine's TypeScript renderer (engine/src/world) follows the same text, and `render-check.json` proves
 that the two agree.
 """
 

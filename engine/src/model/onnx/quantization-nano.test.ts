@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultGenerationSampling } from '../../generate/defaults.js';
 import { generateVision } from '../../generate/vision.js';
-import { bundledModelDir } from '../../host/package-info.js';
+import { bundledModelDir } from '../../install/package-info.js';
 import { forwardLogits } from '../../runtime/decoder-runner.js';
-import { openModel, type ModelHandle } from '../open-model.js';
+import { openModel, type ModelHandle } from '../../runtime/open-model.js';
 import type { Precision } from '../package-manifest.js';
 import { argmax, cosine } from './decoder-graph.testkit.js';
 

@@ -1,0 +1,274 @@
+/**
+ * Video jobs behind the job runner: text to video, and extensions of a gallery video or an uploaded file.
+ * Requests are checked when queued (the model's positions, the source's length) so a mistake is answered at
+ * once; the job then generates with previews of each latent frame as its rows complete, and ends as a
+ * gallery item: an MP4 carrying its record, a poster, and for an extension its parent.
+ */
+import type { RgbFrame } from '../api/index.js';
+import { randomUUID } from 'node:crypto';
+import {
+  CancelledError,
+  DEFAULT_VIDEO_FPS,
+  EngineError,
+  summarizeRecord,
+  type ExtendParams,
+  type GenerateVideoParams,
+  type ItemParent,
+} from '../api/index.js';
+import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
+import { generationPrompt, generationSize, newTokenCount } from '../generate/format.js';
+import { throttle, type GenerationProgress } from '../generate/progress.js';
+import { generateVision, type VisionResult } from '../generate/vision.js';
+import type { Library } from '../library/library.js';
+import type { ModelHandle } from '../runtime/open-model.js';
+import { encodeFrames } from '../runtime/vq-runner.js';
+import type { JobEntry, JobPatch, JobQueue } from './job-queue.js';
+import type { Emit } from './method-impls.js';
+import type { VideoLibrary } from './video-library.js';
+import { pngDataUrl, readSourceFrames, resolveSource, sourceFits } from './video-sources.js';
+import type { VideoUploads } from './video-uploads.js';
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export type VideoJobEntry = Extract<JobEntry, { kind: 'video' | 'extend' }>;
+
+export interface VideoJobsOptions {
+  queue: JobQueue;
+  emit: Emit;
+  library: Library;
+  videos: VideoLibrary;
+  uploads: VideoUploads;
+  /** Marks a job ended in the queue (status, item, error, end time). */
+  end(jobId: string, patch: Pick<JobPatch, 'status' | 'error' | 'itemId'>): void;
+}
+
+export interface VideoJobs {
+  /** The queue entry of a text-to-video request, checked against `model`. */
+  videoEntry(params: GenerateVideoParams, model: ModelHandle): Promise<VideoJobEntry>;
+  /** The queue entry of an extension, its source found and measured against the context it asks for. */
+  extendEntry(params: ExtendParams, model: ModelHandle): Promise<VideoJobEntry>;
+  run(entry: VideoJobEntry, model: ModelHandle, signal: AbortSignal, started: number): Promise<void>;
+}
+
+export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
+  const { queue, emit, videos } = options;
+
+  /** Progress and per-frame previews of a running job, as events. */
+  function events(jobId: string, signal: AbortSignal) {
+    const progressDue = throttle(PROGRESS_INTERVAL_MS);
+    return {
+      signal,
+      onProgress: (progress: GenerationProgress) => {
+        if (!progressDue(progress.done === 1 || progress.done === progress.total)) return;
+        queue.update(jobId, { progress });
+        emit('job.progress', { jobId, ...progress });
+      },
+      onPreview: async (frames: RgbFrame[], rows: number, frame: number) => {
+        const image = await pngDataUrl(frames[0]!);
+        if (!signal.aborted) emit('job.preview', { jobId, rows, image, frame });
+      },
+    };
+  }
+
+  async function finish(
+    jobId: string,
+    result: VisionResult,
+    frames: readonly RgbFrame[],
+    fps: number,
+    started: number,
+    signal: AbortSignal,
+    parent?: ItemParent,
+  ): Promise<void> {
+    if (signal.aborted) throw new CancelledError();
+    const poster = result.frames[0]!;
+    // Saved before the job counts as finished: a result the library could not keep is a failed job.
+    const item = await videos.saveVideo(frames, result.record, {
+      fps,
+      poster,
+      signal,
+      ...(parent ? { parent } : {}),
+    });
+    options.end(jobId, { status: 'finished', itemId: item.id });
+    emit('job.finished', {
+      jobId,
+      record: summarizeRecord(result.record),
+      image: await pngDataUrl(poster),
+      width: poster.width,
+      height: poster.height,
+      seconds: (performance.now() - started) / 1000,
+      itemId: item.id,
+      media: item.media,
+    });
+  }
+
+  return {
+    async videoEntry(params, model) {
+      const { manifest } = model;
+      const size = generationSize(
+        params.ratio,
+        params.area ?? manifest.imageArea,
+        manifest.vision.spatialFactor,
+      );
+      const grid = { ...size, frames: params.frames, fps: params.fps };
+      await checkPositions(model, [params.prompt, params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT], grid, 0);
+      return {
+        jobId: randomUUID(),
+        kind: 'video',
+        params,
+        status: 'queued',
+        modelId: manifest.id,
+        prompt: params.prompt,
+        grid,
+        createdAt: new Date().toISOString(),
+      };
+    },
+
+    async extendEntry(params, model) {
+      const { manifest } = model;
+      const resolved = await resolveSource(params.source, options, params.fps ?? DEFAULT_VIDEO_FPS);
+      const fit = pickFit(resolved, params.ratio, manifest);
+      const group = manifest.vision.temporalDownsampleFactor;
+      const needed = params.context * group;
+      if (resolved.frames < needed)
+        throw new EngineError(
+          'bad_request',
+          `${resolved.name}: ${resolved.frames} frames at ${resolved.fps} fps, fewer than the ${needed} that ${params.context} latent frame${params.context === 1 ? '' : 's'} of context need`,
+        );
+      const factor = manifest.vision.spatialFactor;
+      const size = { height: fit.height / factor, width: fit.width / factor };
+      const prompt = params.prompt ?? resolved.record?.prompt ?? '';
+      const total = { ...size, frames: params.context + params.frames, fps: resolved.fps };
+      await checkPositions(
+        model,
+        [prompt, params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT],
+        total,
+        params.context,
+      );
+      return {
+        jobId: randomUUID(),
+        kind: 'extend',
+        // The source's rate and the crop are fixed now, so a restart runs what the user saw.
+        params: { ...params, ratio: fit.ratio, fps: resolved.fps },
+        status: 'queued',
+        modelId: manifest.id,
+        prompt: prompt || `Extension of ${resolved.name}`,
+        grid: { ...size, frames: params.frames, fps: resolved.fps },
+        createdAt: new Date().toISOString(),
+      };
+    },
+
+    async run(entry, model, signal, started) {
+      const { manifest } = model;
+      const sampling = { ...defaultGenerationSampling(manifest), ...entry.params.sampling };
+      const negativePrompt = entry.params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT;
+      if (entry.kind === 'video') {
+        const { params } = entry;
+        const result = await generateVision(
+          model,
+          {
+            prompt: params.prompt,
+            negativePrompt,
+            ratio: params.ratio,
+            ...(params.area !== undefined ? { area: params.area } : {}),
+            frames: params.frames,
+            fps: params.fps,
+            sampling,
+            ...(params.seed !== undefined ? { seed: params.seed } : {}),
+          },
+          events(entry.jobId, signal),
+        );
+        const parent = params.parent && { id: params.parent.itemId, relation: params.parent.relation };
+        return finish(entry.jobId, result, result.frames, params.fps, started, signal, parent);
+      }
+
+      const { params } = entry;
+      const resolved = await resolveSource(params.source, options, params.fps, signal);
+      const fit = pickFit(resolved, params.ratio, manifest);
+      const frames = await readSourceFrames(resolved, fit, signal);
+      const contextCount = params.context * manifest.vision.temporalDownsampleFactor;
+      if (frames.length < contextCount)
+        throw new EngineError(
+          'bad_request',
+          `${resolved.name}: ${frames.length} frames could be read, fewer than the ${contextCount} the context needs`,
+        );
+      const codes = await encodeFrames(model, frames.slice(frames.length - contextCount));
+      if (signal.aborted) throw new CancelledError();
+      const result = await generateVision(
+        model,
+        {
+          prompt: params.prompt ?? resolved.record?.prompt ?? '',
+          negativePrompt,
+          ratio: '',
+          frames: params.frames,
+          fps: resolved.fps,
+          context: {
+            codes,
+            source: {
+              path: params.source.kind === 'item' ? `library item ${params.source.itemId}` : resolved.name,
+              sha256: resolved.sha256,
+              frames: contextCount,
+            },
+          },
+          sampling,
+          ...(params.seed !== undefined ? { seed: params.seed } : {}),
+        },
+        events(entry.jobId, signal),
+      );
+      const parent =
+        params.source.kind === 'item'
+          ? { id: params.source.itemId, relation: 'extension' as const }
+          : undefined;
+      return finish(
+        entry.jobId,
+        result,
+        [...frames, ...result.frames],
+        resolved.fps,
+        started,
+        signal,
+        parent,
+      );
+    },
+  };
+}
+
+function pickFit(
+  resolved: Parameters<typeof sourceFits>[0],
+  ratio: string | undefined,
+  manifest: Parameters<typeof sourceFits>[1],
+) {
+  const fits = sourceFits(resolved, manifest);
+  if (ratio === undefined) return fits[0]!;
+  const fit = fits.find((f) => f.ratio === ratio);
+  if (!fit)
+    throw new EngineError(
+      'bad_request',
+      `crop ratio ${ratio} is not one of ${fits.map((f) => f.ratio).join(', ')}`,
+    );
+  return fit;
+}
+
+/**
+ * A request the model has no room for fails now, in one line, not after minutes of work: the prompt (with
+ * any context frames) and every token to generate must fit the decoder's positions.
+ */
+async function checkPositions(
+  model: ModelHandle,
+  texts: readonly string[],
+  grid: { height: number; width: number; frames: number; fps: number },
+  contextFrames: number,
+): Promise<void> {
+  const { manifest } = model;
+  const tokenizer = await model.tokenizer();
+  const prompt = Math.max(
+    ...texts.map((text) => generationPrompt(tokenizer, manifest.special, text, grid).length),
+  );
+  const perFrame = grid.height * (grid.width + 1) + 1;
+  const needed = prompt + contextFrames * perFrame + newTokenCount(grid, contextFrames);
+  const room = manifest.decoder.maxPositionEmbeddings;
+  if (needed <= room) return;
+  const most = Math.floor((room - prompt - 2) / perFrame) - contextFrames;
+  throw new EngineError(
+    'bad_request',
+    `${grid.frames - contextFrames} latent frame${grid.frames - contextFrames === 1 ? '' : 's'} of ${grid.width}×${grid.height} tokens${contextFrames ? ` after ${contextFrames} of context` : ''} need ${needed} positions; this model has ${room}, room for ${Math.max(0, most)}`,
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * The engine's video part: the `jobs.generateVideo`, `jobs.extend`, `videos.*`, `uploads.discard` and
+ * `library.lineage` methods, and what hosts carry over HTTP (uploads of videos to extend, exports of gallery
+ * items, images included: item-exports.ts). Jobs themselves run in the job runner (app/video-jobs.ts); this
+ * file wires their parts together.
+ */
+import { join } from 'node:path';
+import { EngineError, type ExportFormat, type MethodName, type VideoSourceInfo } from '../api/index.js';
+import type { Library } from '../library/library.js';
+import { createItemExports } from './item-exports.js';
+import type { JobRunner } from './job-runner.js';
+import type { Emit, MethodImpls } from './method-impls.js';
+import type { ModelRegistry } from './model-registry.js';
+import { createVideoLibrary, type ExportedFile, type VideoLibrary } from './video-library.js';
+import { describeSource, resolveSource } from './video-sources.js';
+import { createVideoUploads, type VideoUploads } from './video-uploads.js';
+
+type VideoMethodName = Extract<
+  MethodName,
+  | 'jobs.generateVideo'
+  | 'jobs.extend'
+  | 'videos.source'
+  | 'videos.filmstrip'
+  | 'uploads.discard'
+  | 'library.lineage'
+>;
+
+/** What a host carries over HTTP (the web host: host/video-routes.ts). */
+export interface VideoTransfers {
+  /**
+   * Keeps a video the user chose to extend and describes it for the active model; a file ffmpeg cannot read
+   * as video is refused in one line naming the file, and nothing of it is kept.
+   */
+  acceptUpload(body: AsyncIterable<Uint8Array>, name: string): Promise<VideoSourceInfo>;
+  /** A gallery item as a file to download: a video as MP4, GIF or WebP, an image as PNG, WebP or JPEG. */
+  exportFile(itemId: number, format: ExportFormat): Promise<ExportedFile>;
+}
+
+export interface VideoService {
+  /** What the job runner needs for video jobs. */
+  jobParts: { library: Library; videos: VideoLibrary; uploads: VideoUploads };
+  methods(jobs: Pick<JobRunner, 'generateVideo' | 'extend'>): MethodImpls<VideoMethodName>;
+  transfers: VideoTransfers;
+}
+
+export function createVideoService(deps: {
+  library: Library;
+  models: ModelRegistry;
+  emit: Emit;
+  /** The library folder: uploads and exports live beside the database. */
+  libraryDir: string;
+}): VideoService {
+  const { library, models } = deps;
+  const uploads = createVideoUploads(join(deps.libraryDir, 'video-uploads'));
+  // Old uploads go, the rest are found again (a queued extension of one survives a restart).
+  void uploads.sweep();
+  const videos = createVideoLibrary(library, deps.emit, join(deps.libraryDir, 'exports'));
+  const exportItem = createItemExports(library, videos, join(deps.libraryDir, 'exports'));
+
+  function activeManifest() {
+    const model = models.active();
+    if (!model)
+      throw new EngineError('bad_request', 'no model is active: activate one first (models.activate)');
+    return model.manifest;
+  }
+
+  return {
+    jobParts: { library, videos, uploads },
+    methods: (jobs) => ({
+      'jobs.generateVideo': (params) => jobs.generateVideo(params),
+      'jobs.extend': (params) => jobs.extend(params),
+      'videos.source': async ({ source }) =>
+        describeSource(await resolveSource(source, { library, uploads }), activeManifest()),
+      'videos.filmstrip': ({ itemId, count }) => videos.filmstrip(itemId, count),
+      'uploads.discard': async ({ uploadId }) => (await uploads.discard(uploadId), {}),
+      'library.lineage': ({ id }) => videos.lineage(id),
+    }),
+    transfers: {
+      async acceptUpload(body, name) {
+        const manifest = activeManifest();
+        const upload = await uploads.receive(body, name);
+        try {
+          const source = { kind: 'upload', uploadId: upload.uploadId } as const;
+          return await describeSource(await resolveSource(source, { library, uploads }), manifest);
+        } catch (error) {
+          await uploads.discard(upload.uploadId);
+          // ffmpeg names the stored file; the user knows it by the name they chose.
+          if (error instanceof EngineError)
+            throw new EngineError(error.code, error.message.split(upload.path).join(upload.name));
+          throw error;
+        }
+      },
+      exportFile: exportItem,
+    },
+  };
+}
