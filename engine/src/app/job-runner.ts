@@ -3,9 +3,7 @@
  * on. An image job ends saved in the library; a replay regenerates a library item and compares every token.
  * A paused queue finishes the running job and starts no other until resumed.
  */
-import type { RgbFrame } from '../api/index.js';
 import { randomUUID } from 'node:crypto';
-import sharp from 'sharp';
 import {
   CancelledError,
   EngineError,
@@ -24,6 +22,7 @@ import { generationSize } from '../generate/format.js';
 import { throttle } from '../generate/progress.js';
 import { replayRecord } from '../generate/replay.js';
 import { generateVision } from '../generate/vision.js';
+import { pngDataUrl } from '../media/images.js';
 import type { JobEntry, JobQueue } from './job-queue.js';
 import type { LibraryMethods } from './library-methods.js';
 import type { ModelLease, ModelRegistry } from './model-registry.js';
@@ -375,14 +374,4 @@ function summarize(entry: JobEntry): JobSummary {
     ...(entry.progress ? { progress: entry.progress } : {}),
     ...(entry.error ? { error: entry.error } : {}),
   };
-}
-
-/** An RGB frame as a PNG data URL, for events that carry an image. */
-async function pngDataUrl(frame: RgbFrame): Promise<string> {
-  const png = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
-    raw: { width: frame.width, height: frame.height, channels: 3 },
-  })
-    .png()
-    .toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
 }

@@ -2,11 +2,9 @@
  * The library behind the protocol: saving finished images as items, the `library.*` methods, and the media
  * files hosts serve. Every change is announced as a `library.*` event so every window stays in step.
  */
-import type { RgbFrame } from '../api/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import {
   EngineError,
   summarizeRecord,
@@ -18,8 +16,10 @@ import {
   type LibraryItemSummary,
   type MediaExt,
   type MethodResult,
+  type RgbFrame,
 } from '../api/index.js';
 import type { Library, LibraryItem } from '../library/library.js';
+import { frameImage, imageSize } from '../media/images.js';
 import { writePngWithRecord } from '../media/png-record.js';
 
 /** Grid cells are at most this many CSS pixels; a larger image gets a WebP copy of this size for the grid. */
@@ -67,7 +67,7 @@ export function createLibraryMethods(library: Library, emit: Emit): LibraryMetho
         let thumbnailPath: string | undefined;
         if (Math.max(frame.width, frame.height) > THUMBNAIL_SIZE) {
           thumbnailPath = join(dir, 'thumbnail.webp');
-          await rgb(frame)
+          await frameImage(frame)
             .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside' })
             .webp({ quality: 82 })
             .toFile(thumbnailPath);
@@ -98,10 +98,10 @@ export function createLibraryMethods(library: Library, emit: Emit): LibraryMetho
       // The pixel size is read from the file (cheap: the header only), a video's from its poster; a damaged
       // file shows no size.
       const picture = item.media.ext === 'mp4' && item.thumbnail ? item.thumbnail : item.media;
-      const size = await sharp(library.mediaPath(picture.sha256))
-        .metadata()
-        .then((m) => ({ width: m.width ?? null, height: m.height ?? null }))
-        .catch(() => ({ width: null, height: null }));
+      const size = await imageSize(library.mediaPath(picture.sha256)).catch(() => ({
+        width: null,
+        height: null,
+      }));
       return { ...rest, addedAt, record: summarizeRecord(record), ...size };
     },
     star(id, starred) {
@@ -128,10 +128,4 @@ export function createLibraryMethods(library: Library, emit: Emit): LibraryMetho
       return { path, ext: ext as MediaExt };
     },
   };
-}
-
-function rgb(frame: RgbFrame) {
-  return sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
-    raw: { width: frame.width, height: frame.height, channels: 3 },
-  });
 }

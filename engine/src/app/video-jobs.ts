@@ -4,7 +4,6 @@
  * once; the job then generates with previews of each latent frame as its rows complete, and ends as a
  * gallery item: an MP4 carrying its record, a poster, and for an extension its parent.
  */
-import type { RgbFrame } from '../api/index.js';
 import { randomUUID } from 'node:crypto';
 import {
   CancelledError,
@@ -14,18 +13,20 @@ import {
   type ExtendParams,
   type GenerateVideoParams,
   type ItemParent,
+  type RgbFrame,
 } from '../api/index.js';
 import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
 import { generationPrompt, generationSize, newTokenCount } from '../generate/format.js';
 import { throttle, type GenerationProgress } from '../generate/progress.js';
 import { generateVision, type VisionResult } from '../generate/vision.js';
 import type { Library } from '../library/library.js';
+import { pngDataUrl } from '../media/images.js';
 import type { ModelHandle } from '../runtime/open-model.js';
 import { encodeFrames } from '../runtime/vq-runner.js';
 import type { JobEntry, JobPatch, JobQueue } from './job-queue.js';
 import type { Emit } from './method-impls.js';
 import type { VideoLibrary } from './video-library.js';
-import { pngDataUrl, readSourceFrames, resolveSource, sourceFits } from './video-sources.js';
+import { readSourceFrames, resolveSource, sourceFits } from './video-sources.js';
 import type { VideoUploads } from './video-uploads.js';
 
 const PROGRESS_INTERVAL_MS = 100;

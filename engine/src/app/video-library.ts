@@ -2,7 +2,6 @@
  * Videos in the library: saving a result (an MP4 carrying its record, with a poster PNG as its grid
  * thumbnail), filmstrips for the detail view, exports as MP4, GIF or WebP, and lineage.
  */
-import type { RgbFrame } from '../api/index.js';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,15 +13,15 @@ import {
   type ItemParent,
   type LibraryItemSummary,
   type Lineage,
+  type RgbFrame,
 } from '../api/index.js';
 import { lineage } from '../library/lineage.js';
 import type { Library } from '../library/library.js';
-import { writePng } from '../media/images.js';
+import { pngDataUrl, writePng } from '../media/images.js';
 import { writeResult } from '../media/result-files.js';
 import { writeAnimation } from '../media/video-export.js';
 import { probeVideo, readVideoFrames } from '../media/video.js';
 import type { Emit } from './method-impls.js';
-import { pngDataUrl } from './video-sources.js';
 
 /** Filmstrip frames are this many pixels high (twice the strip's CSS height, for sharp screens). */
 const FILMSTRIP_HEIGHT = 96;

@@ -3,8 +3,6 @@
  * the chosen ratio and resized to the model's grid for that ratio. The same fits are shown to the user before
  * an extension starts (`videos.source`) and used when it runs, so what is shown is what the model sees.
  */
-import type { RgbFrame } from '../api/index.js';
-import sharp from 'sharp';
 import {
   CROP_RATIOS,
   DEFAULT_VIDEO_FPS,
@@ -13,9 +11,11 @@ import {
   type SourceFit,
   type VideoSource,
   type VideoSourceInfo,
+  type RgbFrame,
 } from '../api/index.js';
 import { generationSize } from '../generate/format.js';
 import type { Library } from '../library/library.js';
+import { pngDataUrl } from '../media/images.js';
 import { probeVideo, readVideoFrames, type VideoInfo } from '../media/video.js';
 import type { PackageManifest } from '../model/package-manifest.js';
 import type { VideoUploads } from './video-uploads.js';
@@ -174,13 +174,4 @@ export async function readSourceFrames(
 /** A rate with at most two decimals, as a video's meta text writes it (29.97002997… → 29.97). */
 export function roundFps(fps: number): number {
   return Math.max(0.01, Math.round(fps * 100) / 100);
-}
-
-export async function pngDataUrl(frame: RgbFrame): Promise<string> {
-  const png = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
-    raw: { width: frame.width, height: frame.height, channels: 3 },
-  })
-    .png()
-    .toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
 }

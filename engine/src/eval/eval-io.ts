@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { z } from 'zod';
 import { EngineError, parseConfigFile, type RgbFrame } from '../api/index.js';
 import { generationSize } from '../generate/format-size.js';
+import { frameImage } from '../media/images.js';
 import type { PackageManifest } from '../model/package-manifest.js';
 
 export interface SetLine<T> {
@@ -70,10 +70,7 @@ export async function resizeFrame(
   size: { width: number; height: number },
 ): Promise<RgbFrame> {
   if (frame.width === size.width && frame.height === size.height) return frame;
-  const raw = { width: frame.width, height: frame.height, channels: 3 as const };
-  const data = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
-    raw,
-  })
+  const data = await frameImage(frame)
     .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
     .raw()
     .toBuffer();

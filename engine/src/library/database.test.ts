@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../api/index.js';
-import { APPLICATION_ID, MIGRATIONS, decodeTokens, encodeTokens, openDatabase } from './database.js';
+import { APPLICATION_ID, MIGRATIONS, tokenIdsFromBlob, tokenIdsToBlob, openDatabase } from './database.js';
 import { Library } from './library.js';
 
 let dir: string;
@@ -115,17 +115,17 @@ describe('openDatabase', () => {
 describe('token blobs', () => {
   it('round-trip int32 ids exactly, including ids above 65535 and the int32 extremes', () => {
     const ids = [0, 1, -1, 65535, 65536, 151849, 184621, 2 ** 31 - 1, -(2 ** 31)];
-    const blob = encodeTokens(ids, 'test');
+    const blob = tokenIdsToBlob(ids, 'test');
     expect(blob.byteLength).toBe(ids.length * 4);
     expect(blob.readInt32LE(4 * 4)).toBe(65536);
     // An unaligned view, as SQLite may hand back.
     const unaligned = Buffer.concat([Buffer.from([9]), blob]).subarray(1);
-    expect(decodeTokens(unaligned, 'test')).toEqual(ids);
+    expect(tokenIdsFromBlob(unaligned, 'test')).toEqual(ids);
   });
 
   it('refuses ids outside int32 and blobs that are not whole int32s', () => {
-    expect(thrown(() => encodeTokens([2 ** 31], 'prompt')).code).toBe('bad_request');
-    expect(thrown(() => encodeTokens([1.5], 'prompt')).code).toBe('bad_request');
-    expect(thrown(() => decodeTokens(Buffer.alloc(6), 'item 1')).code).toBe('invalid_file');
+    expect(thrown(() => tokenIdsToBlob([2 ** 31], 'prompt')).code).toBe('bad_request');
+    expect(thrown(() => tokenIdsToBlob([1.5], 'prompt')).code).toBe('bad_request');
+    expect(thrown(() => tokenIdsFromBlob(Buffer.alloc(6), 'item 1')).code).toBe('invalid_file');
   });
 });

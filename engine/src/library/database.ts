@@ -229,7 +229,7 @@ export function sqliteError(error: unknown, file: string): unknown {
 }
 
 /** Token ids as a little-endian int32 blob; bad_request for ids outside int32. */
-export function encodeTokens(ids: readonly number[], what: string): Buffer {
+export function tokenIdsToBlob(ids: readonly number[], what: string): Buffer {
   const blob = Buffer.alloc(ids.length * 4);
   ids.forEach((id, i) => {
     if (!Number.isInteger(id) || id < -0x80000000 || id > 0x7fffffff)
@@ -239,7 +239,8 @@ export function encodeTokens(ids: readonly number[], what: string): Buffer {
   return blob;
 }
 
-export function decodeTokens(blob: Uint8Array, what: string): number[] {
+/** The token ids of a little-endian int32 blob written by `tokenIdsToBlob`; invalid_file for a torn blob. */
+export function tokenIdsFromBlob(blob: Uint8Array, what: string): number[] {
   if (blob.byteLength % 4 !== 0)
     throw new EngineError('invalid_file', `${what}: token blob of ${blob.byteLength} bytes is not int32s`);
   // DataView: the blob's byte offset need not be 4-aligned, which an Int32Array view would require.

@@ -1,32 +1,16 @@
 /** How library items and messages map to rows: the public shapes, and records split into JSON + token blobs. */
-import { EngineError, GenerationRecord, type GenerationMode, type Relation } from '../api/index.js';
-import { decodeTokens, encodeTokens } from './database.js';
+import {
+  EngineError,
+  GenerationRecord,
+  type GenerationMode,
+  type LibraryItemSummary,
+  type Relation,
+} from '../api/index.js';
+import { tokenIdsFromBlob, tokenIdsToBlob } from './database.js';
 import type { MediaExt } from './media-store.js';
 
-export interface MediaRef {
-  sha256: string;
-  ext: MediaExt;
-}
-
-export interface LibraryItemSummary {
-  id: number;
-  kind: GenerationMode;
-  modelId: string;
-  prompt: string;
-  createdAt: string;
-  starred: boolean;
-  /** ISO time it went to the trash; null while it is in the gallery. */
-  trashedAt: string | null;
-  media: MediaRef;
-  thumbnail: MediaRef | null;
-  /** The item it came from; absent for one made from a prompt alone. */
-  parent?: ItemParent;
-}
-
-export interface ItemParent {
-  id: number;
-  relation: Relation;
-}
+// The public shapes are the protocol's own; the library fills them and adds what only it keeps.
+export type { ItemParent, LibraryItemSummary, MediaRef } from '../api/index.js';
 
 export interface LibraryItem extends LibraryItemSummary {
   addedAt: string;
@@ -121,9 +105,10 @@ export function splitRecord(record: GenerationRecord, what: string) {
   const { tokens, ...rest } = record;
   return {
     json: JSON.stringify(rest),
-    prompt: encodeTokens(tokens.prompt, `${what} prompt tokens`),
-    negative: tokens.negative === undefined ? null : encodeTokens(tokens.negative, `${what} negative tokens`),
-    output: encodeTokens(tokens.output, `${what} output tokens`),
+    prompt: tokenIdsToBlob(tokens.prompt, `${what} prompt tokens`),
+    negative:
+      tokens.negative === undefined ? null : tokenIdsToBlob(tokens.negative, `${what} negative tokens`),
+    output: tokenIdsToBlob(tokens.output, `${what} output tokens`),
   };
 }
 
@@ -139,9 +124,9 @@ export function joinRecord(row: TokenRow, where: string): GenerationRecord | nul
   if (!rest.success || !row.prompt || !row.output)
     throw new EngineError('invalid_file', `${where}: damaged record`);
   const tokens: GenerationRecord['tokens'] = {
-    prompt: decodeTokens(row.prompt, where),
-    output: decodeTokens(row.output, where),
+    prompt: tokenIdsFromBlob(row.prompt, where),
+    output: tokenIdsFromBlob(row.output, where),
   };
-  if (row.negative) tokens.negative = decodeTokens(row.negative, where);
+  if (row.negative) tokens.negative = tokenIdsFromBlob(row.negative, where);
   return { ...rest.data, tokens };
 }

@@ -1,5 +1,5 @@
 /** Still images in and out of the engine, through sharp. */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { EngineError, type RgbFrame } from '../api/index.js';
 
 /** Reads any image sharp reads as RGB (alpha dropped), optionally resized with a bicubic kernel. */
@@ -30,12 +30,24 @@ export async function imageSize(path: string): Promise<{ width: number; height: 
   }
 }
 
-export async function writePng(path: string, frame: RgbFrame): Promise<void> {
-  await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
+/** A frame as a sharp pipeline over its raw RGB bytes: the one way a frame goes into sharp. */
+export function frameImage(frame: RgbFrame): Sharp {
+  return sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
     raw: { width: frame.width, height: frame.height, channels: 3 },
-  })
-    .png()
-    .toFile(path);
+  });
+}
+
+export async function writePng(path: string, frame: RgbFrame): Promise<void> {
+  await frameImage(frame).png().toFile(path);
+}
+
+export async function pngBytes(frame: RgbFrame): Promise<Buffer> {
+  return frameImage(frame).png().toBuffer();
+}
+
+/** A frame as a PNG data URL, for events that carry an image. */
+export async function pngDataUrl(frame: RgbFrame): Promise<string> {
+  return `data:image/png;base64,${(await pngBytes(frame)).toString('base64')}`;
 }
 
 function firstLine(error: unknown): string {

@@ -6,8 +6,8 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import sharp from 'sharp';
 import { EngineError, type RgbFrame } from '../api/index.js';
+import { pngBytes } from './images.js';
 
 export const RECORD_KEYWORD = 'emu3-studio';
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -26,11 +26,7 @@ export async function writePngWithRecord(path: string, frame: RgbFrame, record: 
     throw new EngineError('bad_request', `${path}: the record is not JSON (${(error as Error).message})`);
   }
   if (json === undefined) throw new EngineError('bad_request', `${path}: the record is not JSON`);
-  const png = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
-    raw: { width: frame.width, height: frame.height, channels: 3 },
-  })
-    .png()
-    .toBuffer();
+  const png = await pngBytes(frame);
   // iTXt: keyword NUL, compression flag 1, method 0 (zlib), empty language tag NUL, empty translated keyword NUL.
   const header = Buffer.concat([Buffer.from(RECORD_KEYWORD, 'latin1'), Buffer.from([0, 1, 0, 0, 0])]);
   const chunk = makeChunk('iTXt', Buffer.concat([header, await deflate(Buffer.from(json, 'utf8'))]));

@@ -6,11 +6,11 @@
  * recall stays under the renders' 100% and the matrix is not diagonal; the floors below hold the measured
  * level so that a regression in the detector (or in the tokenizer) fails.
  */
-import type { RgbFrame } from '../api/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RgbFrame } from '../api/index.js';
 import { Rng } from '../generate/rng.js';
 import { bundledModelDir } from '../install/package-info.js';
 import { openModel, type ModelHandle } from '../runtime/open-model.js';
