@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * ESLint rule `studio/process-boundaries`: enforces the "may import" column of ARCHITECTURE.md.
+ * ESLint rule `studio/process-boundaries`: enforces the "may import" rules of docs/architecture.md.
  *
  * - engine/   never imports electron/, renderer/ or the `electron` package;
  * - renderer/ imports no Node built-in, no `electron`, and from engine/ only type-only imports of engine/src/api/;
@@ -77,7 +77,7 @@ function isTypeOnly(node) {
 export const processBoundaries = {
   meta: {
     type: 'problem',
-    docs: { description: 'Keep each process folder to the imports ARCHITECTURE.md allows it' },
+    docs: { description: 'Keep each process folder to the imports docs/architecture.md allows it' },
     schema: [],
     messages: { forbidden: 'Bad layering: {{why}}.' },
   },

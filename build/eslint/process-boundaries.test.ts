@@ -1,6 +1,6 @@
 /**
  * Lints code as if it lived in each process folder, with the repository's own eslint.config.js,
- * and checks that the layering rule rejects what ARCHITECTURE.md forbids and lets the rest through.
+ * and checks that the layering rule rejects what docs/architecture.md forbids and lets the rest through.
  */
 import { ESLint } from 'eslint';
 import { spawnSync } from 'node:child_process';

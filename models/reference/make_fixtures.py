@@ -36,7 +36,7 @@ from transformers import (
 )
 
 SEED = 1234
-# Qwen's pre-tokenizer (emu3-reference.md §2.1).
+# Qwen's pre-tokenizer (docs/emu3-facts.md#the-text-tokenizer).
 QWEN_PAT = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 CODEBOOK = 40
 BPE_VOCAB = 320
@@ -135,7 +135,7 @@ def write_tokenizers(ranks, decoder_dir, hf_dirs, vision_lines=VISION_LINES, max
         [pre_tokenizers.Split(Regex(QWEN_PAT), behavior="isolated"), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]
     )
     tok.decoder = decoders.ByteLevel()
-    # The converted HF tokenizer names <|extra_0|> "<image>" (emu3-reference.md §2.2).
+    # The converted HF tokenizer names <|extra_0|> "<image>" (docs/emu3-facts.md#special-tokens).
     specials = ["<image>" if s == "<|extra_0|>" else s for s in SPECIALS] + vision_lines
     tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
     for d in hf_dirs:
@@ -174,7 +174,8 @@ def rank_bpe_encode(ranks, ids, text):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Layout conversion: transformers on-disk names -> BAAI original names (emu3-reference.md §1.4 in reverse).
+# Layout conversion: transformers on-disk names -> BAAI original names (docs/emu3-facts.md#checkpoint-layouts,
+# in reverse).
 
 VQ_RENAMES = [
     (r"\.down_block\.down\.", ".down."),
@@ -457,7 +458,7 @@ def main(out_dir):
         shard = load_file(str(f))
         if any(k.startswith("model.") or k == "lm_head.weight" for k in shard):
             # This transformers saved in-memory names: write the legacy on-disk layout ourselves, the one the
-            # converted hub checkpoints carry (emu3-reference.md §1.4).
+            # converted hub checkpoints carry (docs/emu3-facts.md#checkpoint-layouts).
             shard = {to_disk_name(k): v for k, v in shard.items()}
             save_file(shard, str(f), metadata={"format": "pt"})
         disk.update(shard)

@@ -1,6 +1,6 @@
 /**
  * Generation requests and the record every result carries: enough to regenerate any image or video token
- * for token (ARCHITECTURE.md "Generation") and to replay any vote exactly.
+ * for token and to replay any vote exactly (docs/generation.md#reproducibility).
  */
 import { z } from 'zod';
 

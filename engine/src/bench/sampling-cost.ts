@@ -16,7 +16,7 @@ import { Rng } from '../generate/rng.js';
 import { selectToken } from '../generate/sampling.js';
 import { seededFloat32, timeRuns, type RunCounts, type Timing } from './bench-measure.js';
 
-/** Emu3's special and visual ids (emu3-reference.md §1.2, §2.2). */
+/** Emu3's special and visual ids (docs/emu3-facts.md#special-tokens). */
 const EMU3_SPECIAL = {
   pad: 151643,
   eos: 151850,

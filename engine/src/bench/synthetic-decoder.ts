@@ -1,9 +1,9 @@
 /**
- * A decoder of Emu3-8B's layer shape (emu3-reference.md §1.2: hidden 4096, 32 heads / 8 KV heads, head_dim
- * 128, MLP 14336, vocab 184622, rope theta 1e6) with seeded random weights and only a few layers, built by
- * the engine's own `buildDecoderGraph` (fused form, as `importModel` builds it). Per-layer cost is the
- * difference between two layer counts; the rest (embedding gather, final norm, lm_head, logits read-back)
- * is the intercept. Also: how many bytes a decode step must read, for the bandwidth floor.
+ * A decoder of Emu3-8B's layer shape (docs/emu3-facts.md#checkpoint-configs: hidden 4096, 32 heads / 8 KV
+ * heads, head_dim 128, MLP 14336, vocab 184622, rope theta 1e6) with seeded random weights and only a few
+ * layers, built by the engine's own `buildDecoderGraph` (fused form, as `importModel` builds it). Per-layer
+ * cost is the difference between two layer counts; the rest (embedding gather, final norm, lm_head, logits
+ * read-back) is the intercept. Also: how many bytes a decode step must read, for the bandwidth floor.
  */
 import { closeSync, fsyncSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,8 @@
  * The one decoding loop: a prefill over the prompt rows, then one-token steps with the KV cache carried
  * between steps and logits for the last position only. With guidance, the conditional and unconditional
  * prompts run as ONE batch of 2 (left-padded to one length); both rows are then fed the token chosen from
- * the mixed scores, as the reference's guidance does (emu3-reference.md §4.1).
+ * the mixed scores, as the reference's guidance does (docs/emu3-facts.md#guidance,
+ * docs/generation.md#one-step).
  */
 import * as ort from 'onnxruntime-node';
 import { CancelledError, EngineError, InternalError } from '../api/index.js';

@@ -1,4 +1,7 @@
-/** Generation defaults that come from the model package, not from constants (emu3-reference.md §4.1, §4.3). */
+/**
+ * Generation defaults that come from the model package, not from constants (docs/emu3-facts.md#guidance,
+ * #sampling-defaults).
+ */
 import type { SamplingParams } from '../api/index.js';
 import type { PackageManifest } from '../model/package-manifest.js';
 
@@ -22,7 +25,7 @@ export function defaultGenerationSampling(manifest: PackageManifest): SamplingPa
   };
 }
 
-/** Understanding answers greedily, without guidance (§4.3). */
+/** Understanding answers greedily, without guidance (docs/emu3-facts.md#sampling-defaults). */
 export function defaultUnderstandingSampling(): SamplingParams {
   return { guidance: 1, temperature: 1, topK: 1, topP: 1, greedy: true };
 }

@@ -15,14 +15,14 @@ import {
 } from './format-block.js';
 import { generationSize } from './format-size.js';
 
-// The real Emu3 ids (emu3-reference.md §2.2).
+// The real Emu3 ids (docs/emu3-facts.md#special-tokens).
 const special = EMU3_GEN.special;
 const visual = { first: 151854, count: 32768 };
 const [EOL, EOF, EOI] = [151846, 151847, 151853];
 const v = (code: number): number => 151854 + code;
 
 describe('token counts', () => {
-  it('is h(w+1)+3 for an image: the §3.2 table', () => {
+  it('is h(w+1)+3 for an image: the size rule table', () => {
     const table: [string, number][] = [
       ['1:1', 8193],
       ['16:9', 8231],

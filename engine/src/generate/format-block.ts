@@ -1,5 +1,5 @@
 /**
- * The vision block (emu3-reference.md §3.1; video: docs/token-format.md):
+ * The vision block (docs/token-format.md#the-image-block; video: #the-video-block-and-its-meta-text):
  *   <|image start|> meta <|image token|>  { h × ( w visual ids, EOL ), EOF } per frame  <|image end|>
  * For one frame this is exactly the reference's image block. Every id comes from the model package
  * (special ids, the visual token range) or the tokenizer; none is a constant here.

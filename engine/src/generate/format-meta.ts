@@ -1,6 +1,6 @@
 /**
  * The meta text of a vision block (docs/token-format.md): "{h}*{w}" for an image, as the reference
- * (emu3-reference.md §3.1), and this project's "{h}*{w}*{frames}@{fps}" for a video. Both in token units:
+ * writes it, and this project's "{h}*{w}*{frames}@{fps}" for a video. Both in token units:
  * h×w is the latent grid, frames the latent frames, fps the frame rate of the decoded video.
  */
 import { EngineError } from '../api/index.js';

@@ -4,7 +4,7 @@ import { EMU3_GEN, goldens, haveGoldens } from '../model/reference-fixtures.js';
 import { newTokenCount, visionBlockBody, type CodeGrid } from './format-block.js';
 import { parseVisionTokens, partialGrid } from './format-parse.js';
 
-// The real Emu3 ids (emu3-reference.md §2.2).
+// The real Emu3 ids (docs/emu3-facts.md#special-tokens).
 const special = EMU3_GEN.special;
 const visual = { first: 151854, count: 32768 };
 const [EOL, EOF, EOI, EOS, PAD] = [151846, 151847, 151853, 151850, 151643];

@@ -1,5 +1,5 @@
 /**
- * Prompts for each mode (emu3-reference.md §3.2, §3.3, §4.1; video: docs/token-format.md). BOS is added
+ * Prompts for each mode (docs/token-format.md#prompts; guidance: docs/emu3-facts.md#guidance). BOS is added
  * here: the tokenizer's encode adds none.
  */
 import { EngineError } from '../api/index.js';
@@ -13,9 +13,12 @@ import {
 } from './format-block.js';
 import { checkGrid, type VisionGrid } from './format-meta.js';
 
-/** Emu3-Chat's template (§3.3): note the literal ". " the reference puts after the question. */
+/**
+ * Emu3-Chat's template (docs/token-format.md#prompts): note the literal ". " the reference puts after the
+ * question.
+ */
 export const CHAT_TEMPLATE = 'You are a helpful assistant. USER: {image}{question}. ASSISTANT:';
-/** Emu3-Stage1's captioning template (§3.3). */
+/** Emu3-Stage1's captioning template (docs/token-format.md#prompts). */
 export const CAPTION_TEMPLATE = '{image}{question}';
 
 type Tokenizer = Pick<Emu3Tokenizer, 'encode' | 'visualCode' | 'idToToken'>;
@@ -42,9 +45,9 @@ export function encodeUserText(
 }
 
 /**
- * [BOS] + text + `<|image start|>` meta `<|image token|>` (§3.2). The negative prompt for guidance is
- * built by the same call with the negative text and the same grid (§4.1). An empty text is the
- * unconditional prompt. A grid with `frames` and `fps` asks for a video.
+ * [BOS] + text + `<|image start|>` meta `<|image token|>`. The negative prompt for guidance is
+ * built by the same call with the negative text and the same grid (docs/emu3-facts.md#guidance). An empty
+ * text is the unconditional prompt. A grid with `frames` and `fps` asks for a video.
  */
 export function generationPrompt(
   tokenizer: Tokenizer,
@@ -61,10 +64,10 @@ export function generationPrompt(
 }
 
 /**
- * [BOS] + the template around a vision block (§3.3). `template` holds `{image}` and `{question}` once
- * each; the text before `{image}` and the text after it (with the question put in) are encoded apart,
- * as the reference's special-token split does. With CHAT_TEMPLATE and "What is this?" the tail is
- * "What is this?. ASSISTANT:".
+ * [BOS] + the template around a vision block (docs/token-format.md#prompts). `template` holds `{image}` and
+ * `{question}` once each; the text before `{image}` and the text after it (with the question put in) are
+ * encoded apart, as the reference's special-token split does. With CHAT_TEMPLATE and "What is this?" the tail
+ * is "What is this?. ASSISTANT:".
  */
 export function understandingPrompt(
   tokenizer: Tokenizer,

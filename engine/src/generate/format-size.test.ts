@@ -12,7 +12,7 @@ describe('roundHalfEven', () => {
 });
 
 describe('generationSize', () => {
-  it('reproduces the reference table at area 518400 (emu3-reference.md §3.2)', () => {
+  it('reproduces the reference table at area 518400 (docs/token-format.md#the-size-rule)', () => {
     const table: [string, number, number][] = [
       ['1:1', 90, 90],
       ['16:9', 68, 120],

@@ -1,6 +1,6 @@
 /**
- * The generation size rule (emu3-reference.md §3.2): an aspect ratio "W:H" and an image area in pixels give
- * the token grid `calculate_generate_size` gives, with Python's round-half-to-even.
+ * The generation size rule (docs/token-format.md#the-size-rule): an aspect ratio "W:H" and an image area in
+ * pixels give the token grid `calculate_generate_size` gives, with Python's round-half-to-even.
  */
 import { EngineError } from '../api/index.js';
 import { MAX_GRID_SIDE } from './format-meta.js';

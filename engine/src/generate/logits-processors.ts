@@ -1,7 +1,7 @@
 /**
  * Logits processors: small classes that each change one row of scores `[V]` in place and check their
- * arguments when built (anchors-code-style.md practice 9). The loop applies them in the reference's order
- * (emu3-reference.md §4.1): guidance first (a function of two rows, see `guidanceMix`), then the prefix
+ * arguments when built (docs/generation.md#logits-processors). The loop applies them in the reference's order
+ * (docs/emu3-facts.md#guidance): guidance first (a function of two rows, see `guidanceMix`), then the prefix
  * constraint, then the sampling warpers temperature → top-k → top-p, then `selectToken`.
  */
 export interface ProcessorContext {

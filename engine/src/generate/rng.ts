@@ -1,5 +1,5 @@
 /**
- * The seeded random stream of one job (anchors-code-style.md practice 11): the seed is recorded with every
+ * The seeded random stream of one job (docs/generation.md#reproducibility): the seed is recorded with every
  * sample, so `(model, prompt, params, seed)` regenerates it exactly, on every platform.
  *
  * The generator is PCG32, "XSH RR 64/32" (O'Neill 2014, pcg-random.org; the `pcg32_random_r` of pcg-c-basic),

@@ -1,12 +1,16 @@
-/** The last step of each decoding step: one token out of the processed scores (emu3-reference.md §4.1, §4.3). */
+/**
+ * The last step of each decoding step: one token out of the processed scores
+ * (docs/emu3-facts.md#sampling-defaults).
+ */
 import { InternalError } from '../api/index.js';
 import type { Rng } from './rng.js';
 
 /**
- * Greedy when `rng` is null: the argmax, lowest index on ties (understanding's default, §4.3).
- * Otherwise softmax and one multinomial draw: u = rng.nextFloat() (one call per token), and the token is the
- * first whose cumulative probability, in token order, exceeds u. Deterministic given the rng's state, so a
- * seed replays the same tokens. -Infinity scores never win; NaN scores are skipped.
+ * Greedy when `rng` is null: the argmax, lowest index on ties (understanding's default:
+ * docs/emu3-facts.md#sampling-defaults). Otherwise softmax and one multinomial draw: u = rng.nextFloat() (one
+ * call per token), and the token is the first whose cumulative probability, in token order, exceeds u.
+ * Deterministic given the rng's state, so a seed replays the same tokens. -Infinity scores never win; NaN
+ * scores are skipped.
  */
 export function selectToken(scores: Float32Array, rng: Rng | null): number {
   let best = -1;

@@ -1,6 +1,7 @@
 /**
- * Understanding: an image or a video and a question in, an answer streamed out (emu3-reference.md §3.3,
- * §4.3): greedy by default, no guidance, stopping at EOS or at the token limit.
+ * Understanding: an image or a video and a question in, an answer streamed out (docs/token-format.md#prompts,
+ * docs/emu3-facts.md#sampling-defaults): greedy by default, no guidance, stopping at EOS or at the token
+ * limit.
  */
 import { EngineError, type GenerationRecord, type SamplingParams, type RgbFrame } from '../api/index.js';
 import type { ModelHandle } from '../runtime/open-model.js';

@@ -21,7 +21,10 @@ const KILL_GRACE_MS = 1500;
 /** Lines of stderr kept; a damaged input can make ffmpeg print one warning per frame. */
 const MAX_STDERR_LINES = 2000;
 
-/** FFMPEG_PATH, then the optional ffmpeg-static package, then `ffmpeg` on PATH (ARCHITECTURE.md). */
+/**
+ * FFMPEG_PATH, then the ffmpeg-static package, then `ffmpeg` on PATH. ffmpeg-static is optional because it
+ * downloads its binary at install, which offline installs skip; the error names all three ways.
+ */
 export async function findFfmpeg(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const fromEnv = env.FFMPEG_PATH?.trim();
   if (fromEnv && (await isExecutable(fromEnv))) return fromEnv;

@@ -3,7 +3,7 @@ import { EngineError } from '../api/index.js';
 import { baaiModelConfig, hfModelConfig, preprocessorConfig } from './checkpoint-config.js';
 import { EMU3_GEN } from './reference-fixtures.js';
 
-/** BAAI/Emu3-Gen config.json (emu3-reference.md §1.2). */
+/** BAAI/Emu3-Gen config.json (docs/emu3-facts.md#checkpoint-configs). */
 const baaiDecoder = () => ({
   architectures: ['Emu3ForCausalLM'],
   model_type: 'Emu3',
@@ -31,7 +31,7 @@ const baaiDecoder = () => ({
   eof_token_id: 151847,
 });
 
-/** BAAI/Emu3-VisionTokenizer config.json (§5.1). */
+/** BAAI/Emu3-VisionTokenizer config.json (docs/vision-tokenizer.md#config). */
 const baaiVision = () => ({
   model_type: 'Emu3VisionVQ',
   codebook_size: 32768,
@@ -48,7 +48,7 @@ const baaiVision = () => ({
   dropout: 0.0,
 });
 
-/** Emu3VisionVQImageProcessor's preprocessor_config.json (§3.4). */
+/** Emu3VisionVQImageProcessor's preprocessor_config.json (docs/vision-tokenizer.md#preprocessing). */
 const preprocessor = () => ({
   image_processor_type: 'Emu3VisionVQImageProcessor',
   do_normalize: true,

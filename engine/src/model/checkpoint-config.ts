@@ -1,6 +1,6 @@
 /**
  * The config files of both naming styles (BAAI's remote-code configs and transformers' Emu3Config), checked
- * with zod and converted into the engine's `ModelConfig` (emu3-reference.md §1.2, §5.1, §6).
+ * with zod and converted into the engine's `ModelConfig` (docs/emu3-facts.md#checkpoint-configs).
  *
  * Only the fields the engine needs are required; a missing one is reported as `<file>: missing field <path>`.
  * Options that would change the architecture (biases, tied embeddings, rope scaling, other activations) are
@@ -131,7 +131,10 @@ export const PreprocessorFile = z.object({
 /** The generation area transformers' Emu3Processor uses when the checkpoint's config names none. */
 export const HF_DEFAULT_IMAGE_AREA = 518400;
 
-/** Special-token strings (emu3-reference.md §2.2), for checkpoints that give ids only through vocabulary_map. */
+/**
+ * Special-token strings (docs/emu3-facts.md#special-tokens), for checkpoints that give ids only through
+ * vocabulary_map.
+ */
 export const SPECIAL_TOKEN_STRINGS: Readonly<Record<keyof SpecialTokenIds, string>> = {
   pad: '<|endoftext|>',
   bos: '<|extra_203|>',

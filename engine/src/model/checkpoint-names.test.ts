@@ -36,7 +36,7 @@ describe('expectedTensors', () => {
     expect(sumWhere(tensors, (name) => name.startsWith('quant_conv.'))).toBe(52);
   });
 
-  it('has the §5.7 names and shapes', () => {
+  it('has the BAAI original names and shapes', () => {
     expect(tensors.get('encoder.time_conv.1.conv.conv.weight')).toEqual([4, 4, 4, 3, 3]);
     expect(tensors.get('decoder.time_conv.0.conv.conv.weight')).toEqual([4, 4, 3, 3, 3]);
     expect(tensors.get('encoder.time_res_stack.1.conv2.conv.weight')).toEqual([4, 4, 3, 3, 3]);
@@ -81,7 +81,7 @@ describe('layout name tables', () => {
     ['decoder.up.2.upsample.conv.weight', 'vqmodel.decoder.up_block.up.2.upsample.conv.weight'],
     ['encoder.time_conv.0.conv.conv.weight', 'vqmodel.encoder.time_conv.0.conv.conv.weight'],
     ['quant_conv.conv.weight', 'vqmodel.quant_conv.conv.weight'],
-  ])('names %s as %s on disk (§1.4)', (canonical, onDisk) => {
+  ])('names %s as %s on disk', (canonical, onDisk) => {
     expect(toSourceName('hf-disk', canonical)).toBe(onDisk);
     expect(toCanonicalName('hf-disk', onDisk)).toEqual({
       name: canonical,

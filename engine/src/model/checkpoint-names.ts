@@ -2,10 +2,11 @@
  * Tensor names: the tables that map each checkpoint layout onto the engine's canonical names, and the table of
  * tensors (with shapes) that a model config implies.
  *
- * Canonical names are the BAAI originals (emu3-reference.md §1.3 for the decoder, §5.7 for the vision
- * tokenizer) in PyTorch layouts: Linear [out, in], Conv2d [out, in, kh, kw], Conv3d [out, in, kt, kh, kw], and
- * the VQ attention q/k/v/proj_out as 1x1 convs [C, C, 1, 1]. The mappings are data, applied in a fixed order
- * (as in transformers' convert_emu3_weights_to_hf.py), so that a new layout is a new table, not new code.
+ * Canonical names are the BAAI originals (docs/emu3-facts.md#checkpoint-layouts for the decoder,
+ * docs/vision-tokenizer.md#weight-names for the vision tokenizer) in PyTorch layouts: Linear [out, in],
+ * Conv2d [out, in, kh, kw], Conv3d [out, in, kt, kh, kw], and the VQ attention q/k/v/proj_out as 1x1 convs
+ * [C, C, 1, 1]. The mappings are data, applied in a fixed order (as in transformers'
+ * convert_emu3_weights_to_hf.py), so that a new layout is a new table, not new code.
  */
 import type { DecoderConfig, ModelConfig, VisionConfig } from './model-config.js';
 
@@ -56,7 +57,9 @@ const BAAI_PREFIXES: readonly PrefixRule[] = [
   })),
 ];
 
-/** emu3-reference.md §1.4 steps 5-8: how transformers' converter renamed the VQ modules. */
+/**
+ * How transformers' converter renamed the VQ modules, in its order (docs/emu3-facts.md#checkpoint-layouts).
+ */
 const VISION_BAAI_TO_HF: readonly RenameRule[] = [
   { pattern: /\.q\./, replacement: '.q_proj.' },
   { pattern: /\.k\./, replacement: '.k_proj.' },
@@ -93,7 +96,7 @@ const HF_RESHAPES: readonly ReshapeRule[] = [
 
 export const LAYOUT_NAMES: Readonly<Record<CheckpointLayout, LayoutNames>> = {
   baai: { prefixes: BAAI_PREFIXES, visionToCanonical: [], visionFromCanonical: [], reshapes: [] },
-  // save_pretrained writes the legacy names (§1.4).
+  // save_pretrained writes the legacy names (docs/emu3-facts.md#checkpoint-layouts).
   'hf-disk': {
     prefixes: [
       { source: 'text_model.model.', canonical: 'model.', part: 'decoder' },

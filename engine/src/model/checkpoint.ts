@@ -1,9 +1,9 @@
 /**
- * Opens an Emu3 checkpoint folder in any of the three layouts (emu3-reference.md §1.4): BAAI's original
- * decoder + vision tokenizer folders, transformers' save_pretrained layout, or transformers' in-memory names.
- * The result speaks canonical names and shapes only (checkpoint-names.ts), so nothing downstream knows which
- * layout it came from. Opening checks every name and shape against the config; tensor data is read later, one
- * tensor at a time.
+ * Opens an Emu3 checkpoint folder in any of the three layouts (docs/emu3-facts.md#checkpoint-layouts): BAAI's
+ * original decoder + vision tokenizer folders, transformers' save_pretrained layout, or transformers'
+ * in-memory names. The result speaks canonical names and shapes only (checkpoint-names.ts), so nothing
+ * downstream knows which layout it came from. Opening checks every name and shape against the config; tensor
+ * data is read later, one tensor at a time.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';

@@ -3,7 +3,7 @@
  * (`checkpoint.ts`) fills these from config.json files of either naming style; the graph builders read them.
  */
 
-/** The Llama-style decoder (emu3-reference.md §1). */
+/** The Llama-style decoder (docs/emu3-facts.md#the-decoder). */
 export interface DecoderConfig {
   vocabSize: number;
   hiddenSize: number;
@@ -35,7 +35,7 @@ export interface SpecialTokenIds {
   eof: number;
 }
 
-/** The vision tokenizer (emu3-reference.md §5), in the BAAI original field names' meaning. */
+/** The vision tokenizer (docs/vision-tokenizer.md#config), in the BAAI original field names' meaning. */
 export interface VisionConfig {
   codebookSize: number;
   embedDim: number;
@@ -52,7 +52,10 @@ export interface VisionConfig {
   spatialFactor: number;
 }
 
-/** Image preprocessing for the vision encoder (emu3-reference.md §3.4), from preprocessor_config.json. */
+/**
+ * Image preprocessing for the vision encoder (docs/vision-tokenizer.md#preprocessing), from
+ * preprocessor_config.json.
+ */
 export interface PreprocessorConfig {
   imageMean: [number, number, number];
   imageStd: [number, number, number];

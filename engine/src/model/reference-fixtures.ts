@@ -102,7 +102,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-/** BAAI/Emu3-Gen with BAAI/Emu3-VisionTokenizer (emu3-reference.md §1.2, §5.1). */
+/**
+ * BAAI/Emu3-Gen with BAAI/Emu3-VisionTokenizer (docs/emu3-facts.md#checkpoint-configs,
+ * docs/vision-tokenizer.md#config).
+ */
 export const EMU3_GEN: ModelConfig = {
   decoder: {
     vocabSize: 184622,

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../api/index.js';
 import { postprocessFrame, preprocessImage, repeatAsClip, smartResize } from './vision-pixels.js';
 
-/** The released Emu3-VisionTokenizer preprocessor_config.json values (emu3-reference.md §3.4). */
+/**
+ * The released Emu3-VisionTokenizer preprocessor_config.json values (docs/vision-tokenizer.md#preprocessing).
+ */
 const RELEASED = {
   spatialFactor: 8,
   minPixels: 512 * 512,

@@ -1,7 +1,7 @@
 /**
- * Pixels in and out of the vision tokenizer (emu3-reference.md §3.4 and §5.4 postprocess): the size rule, the
- * uint8 RGB -> float CHW preprocessing and the float CHW -> uint8 RGB postprocessing. Pure functions; resizing
- * itself (bicubic) happens elsewhere.
+ * Pixels in and out of the vision tokenizer (docs/vision-tokenizer.md#preprocessing, #postprocessing): the
+ * size rule, the uint8 RGB -> float CHW preprocessing and the float CHW -> uint8 RGB postprocessing. Pure
+ * functions; resizing itself (bicubic) happens elsewhere.
  *
  * Arithmetic mirrors the reference image processor step by step in float32 (Math.fround after each numpy
  * float32 operation), so results match it bit for bit where the reference's own order is known.
@@ -87,7 +87,10 @@ export function preprocessImage(
   return out;
 }
 
-/** An image as a clip for the encoder: [frames, 3, H, W], the CHW image repeated `frames` times (§5.3). */
+/**
+ * An image as a clip for the encoder: [frames, 3, H, W], the CHW image repeated `frames` times
+ * (docs/vision-tokenizer.md#shape-rules).
+ */
 export function repeatAsClip(chw: Float32Array, frames: number): Float32Array {
   const out = new Float32Array(chw.length * frames);
   for (let t = 0; t < frames; t++) out.set(chw, t * chw.length);

@@ -1,8 +1,8 @@
 /**
- * An HF-converted tokenizer.json (emu3-reference.md §2.3), implemented as the file says rather than assumed
- * to match the original: added tokens (non-normalized ones found in the raw text, normalized ones after the
- * normalizer), the normalizer, the pre-tokenizer, a BPE model with merges, the ByteLevel decoder.
- * `post_processor`, `truncation` and `padding` are not applied: encode() adds no special tokens.
+ * An HF-converted tokenizer.json (docs/emu3-facts.md#the-text-tokenizer), implemented as the file says rather
+ * than assumed to match the original: added tokens (non-normalized ones found in the raw text, normalized
+ * ones after the normalizer), the normalizer, the pre-tokenizer, a BPE model with merges, the ByteLevel
+ * decoder. `post_processor`, `truncation` and `padding` are not applied: encode() adds no special tokens.
  */
 import { EngineError } from '../api/index.js';
 import { binaryToText, type Merge, mergeSymbols, PieceCache, type Segment, SpecialMatcher } from './bpe.js';

@@ -1,6 +1,6 @@
 /**
  * The Emu3 text tokenizer, from the BAAI original files (emu3.tiktoken + emu3_vision_tokens.txt) or an
- * HF-converted tokenizer.json. See emu3-reference.md §2.
+ * HF-converted tokenizer.json. See docs/emu3-facts.md#the-text-tokenizer.
  */
 import { loadHfTokenizer } from './hf.js';
 import { loadTiktokenTokenizer } from './tiktoken.js';

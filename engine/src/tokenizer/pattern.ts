@@ -5,7 +5,7 @@
  * equivalent `u`-flag RegExp. Only the constructs such patterns use are translated; anything else is refused.
  */
 
-/** Qwen's PAT_STR, used by Emu3's tiktoken tokenizer (emu3-reference.md §2.1). */
+/** Qwen's PAT_STR, used by Emu3's tiktoken tokenizer (docs/emu3-facts.md#the-text-tokenizer). */
 export const QWEN_PATTERN =
   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 

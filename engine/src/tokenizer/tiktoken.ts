@@ -1,8 +1,8 @@
 /**
- * The BAAI original tokenizer (emu3-reference.md §2.1-2.2): `emu3.tiktoken` ranks plus the special tokens
- * `<|endoftext|>`, `<|im_start|>`, `<|im_end|>`, `<|extra_0|>`..`<|extra_204|>` and the lines of
- * `emu3_vision_tokens.txt`, numbered after the last rank. Encoding: NFC, special tokens anywhere in the text
- * ("all" allowed), Qwen's PAT_STR pre-tokenizer, byte-level BPE by rank.
+ * The BAAI original tokenizer (docs/emu3-facts.md#the-text-tokenizer, #special-tokens): `emu3.tiktoken` ranks
+ * plus the special tokens `<|endoftext|>`, `<|im_start|>`, `<|im_end|>`, `<|extra_0|>`..`<|extra_204|>` and
+ * the lines of `emu3_vision_tokens.txt`, numbered after the last rank. Encoding: NFC, special tokens anywhere
+ * in the text ("all" allowed), Qwen's PAT_STR pre-tokenizer, byte-level BPE by rank.
  *
  * Not js-tiktoken: it rebuilds a regex of every special token (33k for Emu3) on each encode (~50 ms for a
  * short prompt), merges in O(n²) with string keys (1.5 s for a 5000-byte piece) and silently drops pieces

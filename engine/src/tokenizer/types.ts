@@ -1,4 +1,7 @@
-/** The text tokenizer of an Emu3 checkpoint (emu3-reference.md §2), whichever file format it came from. */
+/**
+ * The text tokenizer of an Emu3 checkpoint (docs/emu3-facts.md#the-text-tokenizer), whichever file format it
+ * came from.
+ */
 
 /** Where the tokenizer comes from: the BAAI original files, or an HF-converted tokenizer.json. */
 export type TokenizerFiles =

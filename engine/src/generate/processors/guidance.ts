@@ -1,6 +1,6 @@
 /**
  * Classifier-free guidance (Ho & Salimans 2022) as Emu3 applies it: in log-prob space, through transformers'
- * `UnbatchedClassifierFreeGuidanceLogitsProcessor` (emu3-reference.md §4.1).
+ * `UnbatchedClassifierFreeGuidanceLogitsProcessor` (docs/emu3-facts.md#guidance).
  */
 import { EngineError, InternalError } from '../../api/index.js';
 
@@ -14,10 +14,10 @@ const EXP_TABLE = Float64Array.from({ length: EXP_STEPS * 104 }, (_, j) => Math.
 /**
  * log Σ exp(x), max-subtracted and summed in float64; -Infinity for an empty row or one with no finite score.
  *
- * This runs on two 184,622-score rows at every step (§4.4: 8,193 steps per image), and Math.exp was 3/4 of
- * the step's CPU time. Each e^d (d = x − max ≤ 0) is therefore a table entry e^(−j/16) times a degree-5
- * Taylor polynomial of e^r on r ∈ (−1/16, 0]: relative error below 1e-10 per term, 4× faster, and far
- * finer than the float32 log-probs it feeds.
+ * This runs on two 184,622-score rows at every step (docs/emu3-facts.md#cost: 8,193 steps per image), and
+ * Math.exp was 3/4 of the step's CPU time. Each e^d (d = x − max ≤ 0) is therefore a table entry e^(−j/16)
+ * times a degree-5 Taylor polynomial of e^r on r ∈ (−1/16, 0]: relative error below 1e-10 per term, 4×
+ * faster, and far finer than the float32 log-probs it feeds.
  */
 export function logSumExp(x: Float32Array): number {
   let max = -Infinity;
@@ -47,7 +47,8 @@ export function logSoftmax(scores: Float32Array, out = new Float32Array(scores.l
 
 /**
  * out = g·(log_softmax(cond) − log_softmax(uncond)) + log_softmax(uncond), the reference's per-step formula
- * with g = 3 by default (§4.1); g = 1 gives log_softmax(cond) exactly, g = 0 log_softmax(uncond).
+ * with g = 3 by default (docs/emu3-facts.md#guidance); g = 1 gives log_softmax(cond) exactly, g = 0
+ * log_softmax(uncond).
  *
  * The two rows come from ONE batch of 2 (conditional, unconditional), which is why this is a function of two
  * rows and not a per-row processor. They must be raw model logits (finite): the constraint's -Infinity mask

@@ -27,7 +27,10 @@ function allowed(c: PrefixConstraint, done: number): number[] {
   return ids;
 }
 
-/** The block written out from the format (§3.1, §3.5), not from modular arithmetic: what each position allows. */
+/**
+ * The block written out from the format (docs/token-format.md), not from modular arithmetic: what each
+ * position allows.
+ */
 function expectedBlock(height: number, width: number, frames: number): number[][] {
   const block: number[][] = [];
   for (let f = 0; f < frames; f++) {

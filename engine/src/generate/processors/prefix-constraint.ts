@@ -1,6 +1,7 @@
 /**
- * Prefix-constrained decoding (emu3-reference.md §4.2): the model may only emit a well-formed vision block.
- * Generalised from the reference's image rule to video (§3.5: an EOF after each frame).
+ * Prefix-constrained decoding (docs/emu3-facts.md#prefix-constrained-decoding): the model may only emit a
+ * well-formed vision block. Generalised from the reference's image rule to video: an EOF after each frame
+ * (docs/token-format.md#the-video-block-and-its-meta-text).
  */
 import { EngineError, InternalError } from '../../api/index.js';
 import type { LogitsProcessor, ProcessorContext } from '../logits-processors.js';
@@ -15,7 +16,10 @@ export interface PrefixConstraintOptions {
   /** Tokens of the block already in the prompt after `<|image token|>`: 0 to generate from scratch. */
   contextTokens?: number;
   special: { eol: number; eof: number; eoi: number; eos: number; pad: number };
-  /** The visual ids are `first .. first + count - 1` (§2.2: 32,768 ids from 151854). */
+  /**
+   * The visual ids are `first .. first + count - 1` (docs/emu3-facts.md#special-tokens: 32,768 ids from
+   * 151854).
+   */
   visual: { first: number; count: number };
 }
 

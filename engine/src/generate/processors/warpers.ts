@@ -1,7 +1,7 @@
 /**
  * The sampling warpers of transformers' `generate` (temperature, top-k, top-p), with the reference's image
- * defaults temperature 1, top-k 2048, top-p 1 (emu3-reference.md §4.3). Each works on one row `[V]` in place
- * and keeps its scratch between steps: V is 184,622 and a 720² image takes 8,193 steps.
+ * defaults temperature 1, top-k 2048, top-p 1 (docs/emu3-facts.md#sampling-defaults). Each works on one row
+ * `[V]` in place and keeps its scratch between steps: V is 184,622 and a 720² image takes 8,193 steps.
  */
 import { EngineError } from '../../api/index.js';
 import type { LogitsProcessor } from '../logits-processors.js';

@@ -1,6 +1,6 @@
 /**
  * Test support for the decoder graph (used by the *.test.ts files beside it only): seeded random weights, a
- * straightforward float64 reference forward pass written with plain loops from emu3-reference.md §1.1
+ * straightforward float64 reference forward pass written with plain loops from docs/emu3-facts.md#the-decoder
  * (independent of the graph code), and a thin runner over a real onnxruntime-node session.
  */
 import * as ort from 'onnxruntime-node';

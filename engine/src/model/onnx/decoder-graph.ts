@@ -1,6 +1,6 @@
 /**
- * The Emu3 decoder (emu3-reference.md §1.1: Llama-style, pre-norm RMSNorm, GQA, rotate_half RoPE, SwiGLU,
- * untied lm_head) as one ONNX graph with a KV cache, the graph the generation engine runs every step.
+ * The Emu3 decoder (docs/emu3-facts.md#the-decoder: Llama-style, pre-norm RMSNorm, GQA, rotate_half RoPE,
+ * SwiGLU, untied lm_head) as one ONNX graph with a KV cache, the graph the generation engine runs every step.
  *
  * Contract (the engine relies on it exactly):
  * - inputs: `input_ids` int64 [batch, sequence]; `position_ids` int64 [batch, sequence] (the caller's

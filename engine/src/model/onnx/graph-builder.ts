@@ -1,5 +1,6 @@
 /**
- * A small typed way to write ONNX graphs from TypeScript (the graph builder of ARCHITECTURE.md's model path).
+ * A small typed way to write ONNX graphs from TypeScript: the step of the model path that turns imported
+ * weights into the ONNX files of a model package (docs/model-package.md), with no Python anywhere.
  * Nodes get unique output names automatically; weights are initializers, kept inline for small graphs or
  * streamed to an external data file (for graphs over 2 GB, the protobuf limit) as they are added, so the
  * builder never holds more than one weight at a time.

@@ -1,5 +1,5 @@
 /**
- * Rotary position embedding (emu3-reference.md §1.1): HF "rotate_half" (non-interleaved) convention,
+ * Rotary position embedding (docs/emu3-facts.md#the-decoder): HF "rotate_half" (non-interleaved) convention,
  * `q*cos + rotate_half(q)*sin` with `emb = cat(freqs, freqs)` and `inv_freq = 1/theta^(arange(0,d,2)/d)`.
  * The angles are computed inside the graph from `position_ids` exactly as transformers does (float32
  * `inv_freq`, float32 product with the position, float32 cos/sin), so there is no position table to size and

@@ -1,7 +1,8 @@
 /**
- * Building blocks of the Emu3 vision tokenizer (emu3-reference.md §5.2) as ONNX subgraphs, shared by the
- * encoder and decoder graph builders. Every block reads its weights by their BAAI original names (§5.7) in
- * PyTorch layouts, so one block works for whichever checkpoint layout the importer mapped from.
+ * Building blocks of the Emu3 vision tokenizer (docs/vision-tokenizer.md#building-blocks) as ONNX subgraphs,
+ * shared by the encoder and decoder graph builders. Every block reads its weights by their BAAI original
+ * names (docs/vision-tokenizer.md#weight-names) in PyTorch layouts, so one block works for whichever
+ * checkpoint layout the importer mapped from.
  *
  * Shape notation in comments: N = images folded with frames (B*T), C = channels, H/W = the current spatial
  * size, h/w = the latent (code grid) size, T = frames.

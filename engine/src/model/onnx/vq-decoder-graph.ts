@@ -1,5 +1,6 @@
 /**
- * The Emu3 vision tokenizer's decoder as one ONNX graph (emu3-reference.md §5.4): codes in, frames out.
+ * The Emu3 vision tokenizer's decoder as one ONNX graph (docs/vision-tokenizer.md#decoder): codes in, frames
+ * out.
  *
  * Contract:
  * - input `codes` int64 [batch, latent_frames, latent_height, latent_width], all dynamic.
@@ -38,8 +39,9 @@ export async function buildVqDecoderGraph(
   const quant = g.op('Transpose', [looked], { perm: [0, 4, 1, 2, 3] }); // [B, E, T', h, w]
   const z = await blocks.causalConv3d(quant, 'post_quant_conv', embedDim, zChannels, [3, 1, 1]); // [B, Cz, T', h, w]
 
-  // z and zq go through the SAME temporal layers, stacked along the batch and split afterwards (§5.4), so zq
-  // is upsampled in time too before it conditions every SpatialNorm.
+  // z and zq go through the SAME temporal layers, stacked along the batch and split afterwards
+  // (docs/vision-tokenizer.md#decoder), so zq is upsampled in time too before it conditions every
+  // SpatialNorm.
   let t = g.op('Concat', [z, quant], { axis: 0 }); // [2B, Cz, T', h, w]
   for (let i = 0; i < numResBlocks; i++)
     t = await blocks.temporalResBlock(t, `decoder.time_res_stack.${i}`, zChannels); // [2B, Cz, T', h, w]

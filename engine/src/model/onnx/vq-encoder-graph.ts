@@ -1,5 +1,6 @@
 /**
- * The Emu3 vision tokenizer's encoder as one ONNX graph (emu3-reference.md §5.3): pixels in, codes out.
+ * The Emu3 vision tokenizer's encoder as one ONNX graph (docs/vision-tokenizer.md#encoder): pixels in, codes
+ * out.
  *
  * Contract:
  * - input `pixels` float32 [batch, frames, 3, height, width] in [-1, 1]; frames a multiple of the temporal
