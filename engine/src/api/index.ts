@@ -1,5 +1,6 @@
 /**
- * The one protocol between the renderer, its host (Electron main or the web host) and the engine.
+ * The one protocol between the renderer and the engine, carried by the web host's WebSocket in a browser and
+ * in the desktop window alike; Electron main uses its types and errors for its own few channels.
  * Plain TypeScript and zod only: this folder compiles without Node or DOM types.
  */
 export * from './errors.js';

@@ -1,6 +1,7 @@
 /**
  * The web host: serves the built renderer and the engine protocol on 127.0.0.1 with a per-launch secret.
- * Used by `emu3 serve`, by `npm start` where Electron is unavailable, and by the end-to-end tests.
+ * Started by `emu3 serve`: the desktop app's engine process (its window loads this host's page), what
+ * `npm start` opens in a browser where Electron is unavailable, and what the end-to-end tests drive.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
