@@ -1,8 +1,8 @@
 /**
- * The engine behind the protocol. Its one transport is the web host's loopback WebSocket (web-host.ts,
- * ws-transport.ts), used by a browser and by the desktop app alike: Electron main runs `emu3 serve` as a
- * utility process, and its window loads the engine's page and talks over that socket with the per-launch
- * secret, as a browser does. Tests also call the service directly.
+ * The engine behind the protocol. Its one transport is the web host's loopback WebSocket
+ * (host/web-host.ts, host/ws-transport.ts), used by a browser and by the desktop app alike: Electron main
+ * runs `emu3 serve` as a utility process, and its window loads the engine's page and talks over that socket
+ * with the per-launch secret, as a browser does. Tests also call the service directly.
  * `handle(method, params)` validates the params, runs the method and validates its result; `onEvent`
  * streams what jobs and the library report. The parts live beside this file: models (model-registry.ts),
  * jobs (job-runner.ts, job-queue.ts) and the library (library-methods.ts).
