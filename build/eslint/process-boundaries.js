@@ -3,8 +3,10 @@
  * ESLint rule `studio/process-boundaries`: enforces the "may import" rules of docs/architecture.md.
  *
  * - engine/   never imports electron/, renderer/ or the `electron` package;
- * - renderer/ imports no Node built-in, no `electron`, and from engine/ only type-only imports of engine/src/api/;
- * - electron/ imports nothing from engine/ but engine/src/api/.
+ * - renderer/ imports no Node built-in, no `electron`, and from engine/ only engine/src/api/ (values too);
+ * - electron/ imports nothing from engine/ but engine/src/api/;
+ * - engine/src/api/ imports only `zod` and other api files (its tests also `vitest`), because the renderer
+ *   bundles it: a Node built-in or an engine module there would pull Node into the page.
  * Paths are resolved against the file being linted, so `../../engine/src/model/x.js` and friends are caught
  * however they are spelled.
  */
@@ -26,15 +28,33 @@ function isEngineApi(segments) {
   return segments[0] === 'engine' && segments[1] === 'src' && segments[2] === 'api';
 }
 
+/** The packages engine/src/api/ may import: plain data and schemas only. */
+const API_PACKAGES = new Set(['zod']);
+
+/**
+ * Why `source`, imported from a file in engine/src/api/, leaves what the renderer can bundle; null when fine.
+ * @param {string} source the import string
+ * @param {string} fromFile absolute path of the importing file
+ * @returns {string | null}
+ */
+export function apiImportViolation(source, fromFile) {
+  if (!source.startsWith('.') && !source.startsWith('/')) {
+    if (API_PACKAGES.has(source)) return null;
+    if (source === 'vitest' && /\.test\.ts$/.test(fromFile)) return null;
+    return `engine/src/api/ may import only zod and other api files, not '${source}'`;
+  }
+  const target = repoSegments(resolve(dirname(fromFile), source));
+  return isEngineApi(target) ? null : `engine/src/api/ may not import ${target.join('/') || source}`;
+}
+
 /**
  * Why `source`, imported from a file in `area`, breaks the layering; null when it is allowed.
  * @param {string} area top-level folder of the importing file
  * @param {string} source the import string
  * @param {string} fromFile absolute path of the importing file
- * @param {boolean} typeOnly whether the import carries types only
  * @returns {string | null}
  */
-export function boundaryViolation(area, source, fromFile, typeOnly) {
+export function boundaryViolation(area, source, fromFile) {
   if (!source.startsWith('.') && !source.startsWith('/')) {
     const isElectron = source === 'electron' || source.startsWith('electron/');
     if (isElectron && (area === 'engine' || area === 'renderer')) return `${area}/ may not import 'electron'`;
@@ -49,28 +69,13 @@ export function boundaryViolation(area, source, fromFile, typeOnly) {
     return `engine/ may not import from ${targetArea}/`;
   }
   if (area === 'renderer' && (targetArea === 'electron' || targetArea === 'engine')) {
-    if (targetArea === 'engine' && isEngineApi(target)) {
-      return typeOnly ? null : 'renderer/ may import engine/src/api/ with `import type` only';
-    }
-    return `renderer/ may import only types from engine/src/api/, not ${target.join('/')}`;
+    if (targetArea === 'engine' && isEngineApi(target)) return null;
+    return `renderer/ may import from engine/src/api/ only, not ${target.join('/')}`;
   }
   if (area === 'electron' && targetArea === 'engine' && !isEngineApi(target)) {
     return `electron/ may import engine/src/api/ only, not ${target.join('/')}`;
   }
   return null;
-}
-
-/**
- * @param {any} node an ImportDeclaration or Export*Declaration
- * @returns {boolean}
- */
-function isTypeOnly(node) {
-  if (node.importKind === 'type' || node.exportKind === 'type') return true;
-  const specifiers = node.specifiers ?? [];
-  return (
-    specifiers.length > 0 &&
-    specifiers.every(/** @param {any} s */ (s) => s.importKind === 'type' || s.exportKind === 'type')
-  );
 }
 
 /** @type {import('eslint').Rule.RuleModule} */
@@ -87,19 +92,22 @@ export const processBoundaries = {
     // renderer/vite.config.ts and friends are build tooling that runs in Node, not renderer code.
     if (top === 'renderer' && below !== 'src') return {};
     const area = top;
+    const inApi = isEngineApi(repoSegments(context.filename));
 
-    /** @param {any} node @param {unknown} source @param {boolean} typeOnly */
-    function check(node, source, typeOnly) {
+    /** @param {any} node @param {unknown} source */
+    function check(node, source) {
       if (typeof source !== 'string') return;
-      const why = boundaryViolation(area, source, context.filename, typeOnly);
+      const why =
+        (inApi ? apiImportViolation(source, context.filename) : null) ??
+        boundaryViolation(area, source, context.filename);
       if (why !== null) context.report({ node, messageId: 'forbidden', data: { why } });
     }
 
     return {
-      ImportDeclaration: (node) => check(node, node.source.value, isTypeOnly(node)),
-      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value, isTypeOnly(node)),
-      ExportAllDeclaration: (node) => check(node, node.source.value, isTypeOnly(node)),
-      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value, false),
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
       CallExpression: (node) => {
         const [first] = node.arguments;
         if (
@@ -107,7 +115,7 @@ export const processBoundaries = {
           node.callee.name === 'require' &&
           first?.type === 'Literal'
         ) {
-          check(node, first.value, false);
+          check(node, first.value);
         }
       },
     };

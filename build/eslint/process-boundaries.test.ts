@@ -43,18 +43,38 @@ describe('studio/process-boundaries', () => {
     ['renderer/src/App.tsx', "import path from 'path';\nexport { path };", /Node built-in 'path'/],
     [
       'renderer/src/App.tsx',
-      "import { EngineError } from '../../engine/src/api/index.js';\nexport { EngineError };",
-      /with `import type` only/,
-    ],
-    [
-      'renderer/src/App.tsx',
       "import type { WebHost } from '../../engine/src/host/web-host.js';\nexport type { WebHost };",
-      /only types from engine\/src\/api\//,
+      /renderer\/ may import from engine\/src\/api\/ only, not engine\/src\/host\/web-host\.js/,
     ],
     [
       'renderer/src/state/x.ts',
       "const m = await import('../../../engine/src/host/web-host.js');\nexport { m };",
-      /only types from engine\/src\/api\//,
+      /renderer\/ may import from engine\/src\/api\/ only/,
+    ],
+    [
+      'engine/src/api/x.ts',
+      "import { readFileSync } from 'node:fs';\nexport { readFileSync };",
+      /engine\/src\/api\/ may import only zod and other api files, not 'node:fs'/,
+    ],
+    [
+      'engine/src/api/x.ts',
+      "import type { Readable } from 'stream';\nexport type { Readable };",
+      /engine\/src\/api\/ may import only zod and other api files, not 'stream'/,
+    ],
+    [
+      'engine/src/api/x.ts',
+      "import sharp from 'sharp';\nexport { sharp };",
+      /engine\/src\/api\/ may import only zod and other api files, not 'sharp'/,
+    ],
+    [
+      'engine/src/api/x.ts',
+      "import type { PackageManifest } from '../model/package-manifest.js';\nexport type { PackageManifest };",
+      /engine\/src\/api\/ may not import engine\/src\/model\/package-manifest\.js/,
+    ],
+    [
+      'engine/src/api/x.ts',
+      "export * from '../host/web-host.js';",
+      /engine\/src\/api\/ may not import engine\/src\/host\/web-host\.js/,
     ],
     [
       'electron/src/main.ts',
@@ -68,6 +88,10 @@ describe('studio/process-boundaries', () => {
   });
 
   it.each([
+    [
+      'renderer/src/App.tsx',
+      "import { MAX_PROMPT_CHARS } from '../../engine/src/api/index.js';\nexport { MAX_PROMPT_CHARS };",
+    ],
     [
       'renderer/src/App.tsx',
       "import type { EngineInfo } from '../../engine/src/api/index.js';\nexport type { EngineInfo };",
@@ -89,6 +113,11 @@ describe('studio/process-boundaries', () => {
       "import { join } from 'node:path';\nimport { EngineError } from '../api/index.js';\nexport { join, EngineError };",
     ],
     ['renderer/vite.config.ts', "import { fileURLToPath } from 'node:url';\nexport { fileURLToPath };"],
+    [
+      'engine/src/api/x.ts',
+      "import { z } from 'zod';\nimport { ItemId } from './library.js';\nexport { z, ItemId };",
+    ],
+    ['engine/src/api/x.test.ts', "import { it } from 'vitest';\nexport { it };"],
   ])('allows, in %s: %s', async (filePath, code) => {
     expect(await layeringErrors(filePath, code)).toEqual([]);
   });
