@@ -6,14 +6,20 @@ import { z } from 'zod';
 
 /** The longest prompt, negative prompt or question a request may carry. */
 export const MAX_PROMPT_CHARS = 8000;
+/** An image's aspect ratio as a request gives it: `"W:H"`, spaces allowed around the numbers. */
+export const RATIO_PATTERN = /^\s*\d+\s*:\s*\d+\s*$/;
+/** The strongest classifier-free guidance a request may ask for (1, the least, turns it off). */
+export const MAX_GUIDANCE = 50;
+/** The hottest sampling temperature a request may ask for. */
+export const MAX_TEMPERATURE = 10;
 
 export const GenerationMode = z.enum(['image', 'video', 'extend', 'understand']);
 export type GenerationMode = z.infer<typeof GenerationMode>;
 
 export const SamplingParams = z.object({
   /** Classifier-free guidance scale; 1 turns guidance off. */
-  guidance: z.number().min(1).max(50),
-  temperature: z.number().positive().max(10),
+  guidance: z.number().min(1).max(MAX_GUIDANCE),
+  temperature: z.number().positive().max(MAX_TEMPERATURE),
   topK: z.number().int().positive(),
   topP: z.number().gt(0).max(1),
   /** Greedy decoding (understanding's default) ignores temperature, top-k and top-p. */

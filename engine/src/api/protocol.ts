@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AskEvents, AskMethods } from './ask.js';
 import { SerializedError } from './errors.js';
 import { FileRecordMethods } from './file-records.js';
-import { MAX_PROMPT_CHARS, RecordSummary, SamplingParams } from './generation.js';
+import { MAX_PROMPT_CHARS, RATIO_PATTERN, RecordSummary, SamplingParams } from './generation.js';
 import {
   ItemId,
   LibraryItemDetail,
@@ -77,6 +77,8 @@ export const ModelSummary = z.object({
   createdAt: z.string(),
   /** The model's default image area in pixels. */
   imageArea: z.number().int().positive(),
+  /** Video frames per latent frame: what a video's length in latent frames comes to (its vision tokenizer's). */
+  temporalFactor: z.number().int().positive(),
   decoder: z.object({
     numLayers: z.number().int().positive(),
     hiddenSize: z.number().int().positive(),
@@ -104,7 +106,7 @@ export const GenerateImageParams = z.strictObject({
   prompt: z.string().min(1).max(MAX_PROMPT_CHARS),
   /** Default: the reference's negative prompt. Ignored when guidance is 1. */
   negativePrompt: z.string().max(MAX_PROMPT_CHARS).optional(),
-  ratio: z.string().regex(/^\s*\d+\s*:\s*\d+\s*$/, 'expected "W:H", e.g. "16:9"'),
+  ratio: z.string().regex(RATIO_PATTERN, 'expected "W:H", e.g. "16:9"'),
   /** Image area in pixels; default: the model's. */
   area: z.number().int().positive().optional(),
   /** Overrides of the model's default sampling. */

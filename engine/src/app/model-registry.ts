@@ -70,6 +70,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       precision: manifest.precision,
       createdAt: manifest.createdAt,
       imageArea: manifest.imageArea,
+      temporalFactor: manifest.vision.temporalDownsampleFactor,
       decoder: {
         numLayers: decoder.numLayers,
         hiddenSize: decoder.hiddenSize,

@@ -290,6 +290,7 @@ describe('the protocol over the web host WebSocket', () => {
             precision: 'fp32',
             createdAt: expect.any(String),
             imageArea: 576,
+            temporalFactor: 4,
             decoder: {
               numLayers: 2,
               hiddenSize: 64,

@@ -2,15 +2,17 @@
  * Video commands: opening the Extend dialog on a gallery video or on a file the user opened or dropped,
  * queueing the extension, and variations of an item with a new seed.
  */
-import type { LibraryItemDetail, RecordSummary, VideoSourceInfo } from '../../../engine/src/api/index.js';
+import {
+  MAX_VIDEO_UPLOAD_BYTES,
+  type LibraryItemDetail,
+  type RecordSummary,
+  type VideoSourceInfo,
+} from '../../../engine/src/api/index.js';
 import { EngineCallError } from '../host/engine-client.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { buildExtension } from '../state/extend/slice.js';
 import { randomSeed } from '../state/generate/form.js';
 import { shorten } from './toast-text.js';
-
-/** Mirrors MAX_VIDEO_UPLOAD_BYTES of engine/src/api/video.ts: refused before a byte is sent. */
-export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 /** Whether a dropped or chosen file may be a video (ffmpeg decides for good; some types get no MIME type). */
 export function mayBeVideo(file: { name: string; type: string }): boolean {
@@ -36,8 +38,12 @@ export async function openExtendForFile(studio: Studio, file: File): Promise<voi
   const s = studio.store.getState();
   const transfer = studio.client.transfer;
   if (!transfer) return void s.extendFailed(file.name, 'This window cannot upload files to the engine.');
-  if (file.size > MAX_UPLOAD_BYTES)
-    return void s.extendFailed(file.name, `${file.name}: larger than the 512 MiB a video upload may be.`);
+  // Refused before a byte is sent.
+  if (file.size > MAX_VIDEO_UPLOAD_BYTES)
+    return void s.extendFailed(
+      file.name,
+      `${file.name}: larger than the ${MAX_VIDEO_UPLOAD_BYTES / 1024 / 1024} MiB a video upload may be.`,
+    );
   if (!mayBeVideo(file))
     return void s.extendFailed(
       file.name,

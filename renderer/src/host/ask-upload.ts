@@ -2,11 +2,8 @@
  * A file to ask about, sent to the engine over HTTP (`POST /api/upload`, the launch secret as a Bearer
  * header): the engine keeps it in the library by its content and answers what it kept.
  */
-import type { AskUpload, SerializedError } from '../../../engine/src/api/index.js';
+import { UPLOAD_PATH, type AskUpload, type SerializedError } from '../../../engine/src/api/index.js';
 import { EngineCallError } from './engine-client.js';
-
-/** Mirrors engine/src/api/ask.ts (the renderer may import its types only). */
-const UPLOAD_PATH = '/api/upload';
 
 export type AskUploader = (file: Blob, name: string, type: string) => Promise<AskUpload>;
 

@@ -3,7 +3,12 @@
  * extended (`POST /api/video-upload`, the launch secret as a Bearer header, with upload progress) and
  * exports to download (`GET /api/export/<id>.<format>`, the secret in the query as for media).
  */
-import type { ExportFormat, SerializedError, VideoSourceInfo } from '../../../engine/src/api/index.js';
+import {
+  VIDEO_UPLOAD_PATH,
+  type ExportFormat,
+  type SerializedError,
+  type VideoSourceInfo,
+} from '../../../engine/src/api/index.js';
 import { EngineCallError } from './engine-client.js';
 
 export interface UploadProgress {
@@ -17,9 +22,6 @@ export interface MediaTransfer {
   /** Where a gallery video downloads as `format`. */
   exportUrl(itemId: number, format: ExportFormat): string;
 }
-
-/** Mirrors engine/src/api/video.ts (the renderer may import its types only). */
-const VIDEO_UPLOAD_PATH = '/api/video-upload';
 
 export function createWebTransfer(token: string | null): MediaTransfer {
   const query = `token=${encodeURIComponent(token ?? '')}`;

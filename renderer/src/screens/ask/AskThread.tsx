@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { MAX_QUESTION_CHARS } from '../../../../engine/src/api/index.js';
 import { askQuestion, cancelAnswer } from '../../commands/ask.js';
 import { useStudio } from '../../host/studio.js';
 import { ASK_QUESTION_ID } from '../../shortcuts/targets.js';
@@ -59,7 +60,7 @@ export function AskThread() {
         <textarea
           id={ASK_QUESTION_ID}
           rows={3}
-          maxLength={2000}
+          maxLength={MAX_QUESTION_CHARS}
           value={question}
           disabled={!ready}
           placeholder={ready ? 'What colour is the circle?' : 'Choose something to ask about first'}

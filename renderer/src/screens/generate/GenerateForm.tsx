@@ -1,3 +1,4 @@
+import { MAX_GUIDANCE, MAX_TEMPERATURE } from '../../../../engine/src/api/index.js';
 import { Field } from '../../components/Field.js';
 import { DiceIcon, LockIcon, UnlockIcon } from '../../components/icons.js';
 import { generate } from '../../commands/generate.js';
@@ -75,12 +76,26 @@ export function GenerateForm() {
         <div className="field-row">
           <Field label="Guidance" error={errors.guidance}>
             {(control) => (
-              <input {...control} {...input('guidance')} type="number" min={1} max={50} step={0.5} />
+              <input
+                {...control}
+                {...input('guidance')}
+                type="number"
+                min={1}
+                max={MAX_GUIDANCE}
+                step={0.5}
+              />
             )}
           </Field>
           <Field label="Temperature" error={errors.temperature}>
             {(control) => (
-              <input {...control} {...input('temperature')} type="number" min={0.05} max={10} step={0.05} />
+              <input
+                {...control}
+                {...input('temperature')}
+                type="number"
+                min={0.05}
+                max={MAX_TEMPERATURE}
+                step={0.05}
+              />
             )}
           </Field>
         </div>

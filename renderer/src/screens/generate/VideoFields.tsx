@@ -1,5 +1,7 @@
 import { Field } from '../../components/Field.js';
-import { describeLength, MAX_FPS, MAX_LATENT_FRAMES } from '../../state/generate/video-form.js';
+import { MAX_LATENT_FRAMES, MAX_VIDEO_FPS } from '../../../../engine/src/api/index.js';
+import { describeLength } from '../../state/generate/video-form.js';
+import { selectActiveModel } from '../../state/models/slice.js';
 import { useStudioStore } from '../../state/store.js';
 
 /** Image or video: the first choice of the Generate form. */
@@ -28,14 +30,15 @@ export function VideoLengthFields() {
   const form = useStudioStore((state) => state.form);
   const errors = useStudioStore((state) => state.formErrors);
   const setField = useStudioStore((state) => state.setField);
-  const length = describeLength(form.frames, form.fps);
+  const temporalFactor = useStudioStore((state) => selectActiveModel(state)?.temporalFactor ?? null);
+  const length = temporalFactor === null ? null : describeLength(form.frames, form.fps, temporalFactor);
+  const perLatent =
+    temporalFactor === null
+      ? 'Each latent frame is several video frames.'
+      : `Each latent frame is ${temporalFactor} video frames.`;
   return (
     <div className="field-row">
-      <Field
-        label="Length (latent frames)"
-        error={errors.frames}
-        hint={length ?? 'Each latent frame is 4 video frames.'}
-      >
+      <Field label="Length (latent frames)" error={errors.frames} hint={length ?? perLatent}>
         {(control) => (
           <input
             {...control}
@@ -54,7 +57,7 @@ export function VideoLengthFields() {
             {...control}
             type="number"
             min={1}
-            max={MAX_FPS}
+            max={MAX_VIDEO_FPS}
             step={1}
             value={form.fps}
             onChange={(event) => setField('fps', event.target.value)}

@@ -1,9 +1,9 @@
 import { VideoPlayer } from '../../components/VideoPlayer/VideoPlayer.js';
 import { openExtendForItem } from '../../commands/video.js';
 import { useStudio } from '../../host/studio.js';
-import { TEMPORAL_FACTOR } from '../../state/generate/video-form.js';
 import { formatDuration } from '../../state/jobs/selectors.js';
 import type { JobView } from '../../state/jobs/slice.js';
+import { useStudioStore } from '../../state/store.js';
 import { OpenInGalleryButton, PreviewFrame, PreviewSection } from './PreviewFrame.js';
 
 /**
@@ -22,6 +22,10 @@ export function VideoPreview({ job }: { job: JobView }) {
   const finished = job.status === 'finished' && job.result?.media;
   const fps = grid?.fps ?? 8;
   const label = job.kind === 'extend' ? 'extension' : 'video';
+  const temporalFactor = useStudioStore(
+    (state) => state.models?.find((model) => model.id === job.modelId)?.temporalFactor,
+  );
+  const newFrames = temporalFactor ? `${frames * temporalFactor} new frames` : `${frames} new latent frames`;
 
   return (
     <PreviewSection>
@@ -77,8 +81,8 @@ export function VideoPreview({ job }: { job: JobView }) {
           </>
         ) : job.result ? (
           <>
-            “{job.prompt}” · {job.result.width}×{job.result.height} · {frames * TEMPORAL_FACTOR} new frames at{' '}
-            {fps} fps · seed {job.result.seed} · {formatDuration(job.result.seconds)}
+            “{job.prompt}” · {job.result.width}×{job.result.height} · {newFrames} at {fps} fps · seed{' '}
+            {job.result.seed} · {formatDuration(job.result.seconds)}
             {job.itemId !== undefined && (
               <>
                 <OpenInGalleryButton itemId={job.itemId} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ProviderSetting, SettingsState } from '../../../../engine/src/api/index.js';
+import { MAX_THREADS, type ProviderSetting, type SettingsState } from '../../../../engine/src/api/index.js';
 import { loadSettings, saveSettings } from '../../commands/settings.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { Field } from '../../components/Field.js';
@@ -53,7 +53,7 @@ function RuntimeForm({ state }: { state: SettingsState }) {
   const [saving, setSaving] = useState(false);
   const threadCount = Number(threads);
   const threadsValid =
-    threads.trim() !== '' && Number.isInteger(threadCount) && threadCount >= 0 && threadCount <= 256;
+    threads.trim() !== '' && Number.isInteger(threadCount) && threadCount >= 0 && threadCount <= MAX_THREADS;
   const changed = provider !== state.settings.provider || threadCount !== state.settings.threads;
   return (
     <section className="card settings-card" aria-labelledby="runtime-heading">
@@ -88,7 +88,7 @@ function RuntimeForm({ state }: { state: SettingsState }) {
         <Field
           label="CPU threads"
           className="settings-form__threads"
-          error={threadsValid ? undefined : 'A whole number from 0 to 256.'}
+          error={threadsValid ? undefined : `A whole number from 0 to ${MAX_THREADS}.`}
           hint={`0 lets ONNX Runtime choose (all ${state.cpuCount} cores).`}
         >
           {(control) => (
@@ -96,7 +96,7 @@ function RuntimeForm({ state }: { state: SettingsState }) {
               {...control}
               type="number"
               min={0}
-              max={256}
+              max={MAX_THREADS}
               step={1}
               value={threads}
               onChange={(event) => setThreads(event.target.value)}

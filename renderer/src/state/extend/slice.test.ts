@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { VideoSourceInfo } from '../../../../engine/src/api/index.js';
+import {
+  ExtendParams,
+  MAX_LATENT_FRAMES,
+  MAX_PROMPT_CHARS,
+  MAX_VIDEO_FPS,
+  type VideoSourceInfo,
+} from '../../../../engine/src/api/index.js';
 import { createStudioStore } from '../store.js';
 import { buildExtension, defaultForm, sourceFrames } from './slice.js';
 
@@ -80,6 +86,32 @@ describe('extend dialog', () => {
     expect(buildExtension(upload, { ...defaultForm(upload), fps: '0.5' })).toMatchObject({
       ok: false,
       errors: { context: 'The source is shorter than one latent frame (4 frames).' },
+    });
+  });
+
+  it('holds length, rate and prompt to the limits the engine’s extension schema takes', () => {
+    const edge = buildExtension(upload, {
+      ...defaultForm(upload),
+      frames: String(MAX_LATENT_FRAMES),
+      fps: String(MAX_VIDEO_FPS),
+      prompt: 'x'.repeat(MAX_PROMPT_CHARS),
+    });
+    expect(edge.ok).toBe(true);
+    if (edge.ok) expect(ExtendParams.safeParse(edge.params).success).toBe(true);
+    expect(
+      buildExtension(upload, {
+        ...defaultForm(upload),
+        frames: String(MAX_LATENT_FRAMES + 1),
+        fps: String(MAX_VIDEO_FPS + 1),
+        prompt: 'x'.repeat(MAX_PROMPT_CHARS + 1),
+      }),
+    ).toMatchObject({
+      ok: false,
+      errors: {
+        frames: `A whole number from 1 to ${MAX_LATENT_FRAMES}.`,
+        fps: `Above 0, at most ${MAX_VIDEO_FPS}, two decimals at most.`,
+        prompt: `At most ${MAX_PROMPT_CHARS} characters.`,
+      },
     });
   });
 

@@ -4,7 +4,14 @@
  * why a file cannot be extended.
  */
 import type { StateCreator } from 'zustand';
-import type { ExtendParams, VideoSourceInfo } from '../../../../engine/src/api/index.js';
+import {
+  MAX_LATENT_FRAMES,
+  MAX_PROMPT_CHARS,
+  MAX_VIDEO_FPS,
+  VideoFps,
+  type ExtendParams,
+  type VideoSourceInfo,
+} from '../../../../engine/src/api/index.js';
 import type { StudioState } from '../store.js';
 
 export interface ExtendForm {
@@ -49,7 +56,6 @@ export interface ExtendSlice {
 /** Latent frames added when the user does not say: half a second at 8 fps per frame, two of them. */
 export const DEFAULT_ADD = 2;
 export const DEFAULT_CONTEXT = 2;
-export const MAX_ADD = 64;
 
 export const createExtendSlice: StateCreator<StudioState, [], [], ExtendSlice> = (set) => ({
   extendDialog: null,
@@ -112,11 +118,12 @@ export function buildExtension(info: VideoSourceInfo, form: ExtendForm): ExtendB
   const errors: Partial<Record<ExtendField, string>> = {};
   const int = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : NaN);
   const frames = int(form.frames);
-  if (!(frames >= 1 && frames <= MAX_ADD)) errors.frames = `A whole number from 1 to ${MAX_ADD}.`;
+  if (!(frames >= 1 && frames <= MAX_LATENT_FRAMES))
+    errors.frames = `A whole number from 1 to ${MAX_LATENT_FRAMES}.`;
   const upload = info.source.kind === 'upload';
   const fps = Number(form.fps);
-  if (upload && !(fps > 0 && fps <= 120 && Math.abs(fps * 100 - Math.round(fps * 100)) < 1e-6))
-    errors.fps = 'Above 0, at most 120, two decimals at most.';
+  if (upload && !VideoFps.safeParse(fps).success)
+    errors.fps = `Above 0, at most ${MAX_VIDEO_FPS}, two decimals at most.`;
   const most = Math.floor(sourceFrames(info, form) / info.temporalFactor);
   const context = int(form.context);
   if (most < 1)
@@ -124,7 +131,7 @@ export function buildExtension(info: VideoSourceInfo, form: ExtendForm): ExtendB
   else if (!(context >= 1 && context <= most))
     errors.context = `A whole number from 1 to ${most}: the source has ${most} latent frame${most === 1 ? '' : 's'}.`;
   if (!info.fits.some((fit) => fit.ratio === form.ratio)) errors.ratio = 'Choose one of the crops.';
-  if (form.prompt.length > 8000) errors.prompt = 'At most 8000 characters.';
+  if (form.prompt.length > MAX_PROMPT_CHARS) errors.prompt = `At most ${MAX_PROMPT_CHARS} characters.`;
   const seed = form.seed.trim() === '' ? undefined : int(form.seed);
   if (seed !== undefined && !(seed >= 0 && seed <= Number.MAX_SAFE_INTEGER))
     errors.seed = 'Empty for a random seed, or a whole number, 0 or more.';

@@ -2,7 +2,15 @@
  * The Generate form as the user types it (strings, so a half-typed number is not lost) and the requests it
  * becomes. Empty sampling fields are left out of the request: the engine uses the model's defaults.
  */
-import type { GenerateImageParams, RecordSummary, SamplingParams } from '../../../../engine/src/api/index.js';
+import {
+  MAX_GUIDANCE,
+  MAX_PROMPT_CHARS,
+  MAX_TEMPERATURE,
+  RATIO_PATTERN,
+  SamplingParams,
+  type GenerateImageParams,
+  type RecordSummary,
+} from '../../../../engine/src/api/index.js';
 
 export interface GenerateForm {
   prompt: string;
@@ -35,7 +43,6 @@ export type FieldErrors = Partial<Record<GenerateField, string>>;
 export const RATIOS = ['1:1', '4:3', '3:4', '3:2', '2:3', '16:9', '9:16', '21:9'] as const;
 export const MAX_IMAGES = 16;
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-const MAX_PROMPT_CHARS = 8000;
 
 export const EMPTY_FORM: GenerateForm = {
   prompt: '',
@@ -75,18 +82,21 @@ export function buildRequests(form: GenerateForm, randomSeed: () => number): Bui
     return n;
   };
   const int = (lo: number, hi: number) => (n: number) => Number.isInteger(n) && n >= lo && n <= hi;
+  /** A sampling value in the range the engine's request schema takes. */
+  const sampled = (key: keyof SamplingParams) => (n: number) =>
+    SamplingParams.shape[key].safeParse(n).success;
 
   const prompt = form.prompt.trim();
   if (prompt === '') errors.prompt = 'Write a prompt first.';
   else if (prompt.length > MAX_PROMPT_CHARS) errors.prompt = `At most ${MAX_PROMPT_CHARS} characters.`;
   if (form.negativePrompt.length > MAX_PROMPT_CHARS)
     errors.negativePrompt = `At most ${MAX_PROMPT_CHARS} characters.`;
-  if (!/^\s*\d+\s*:\s*\d+\s*$/.test(form.ratio)) errors.ratio = 'A ratio is W:H, e.g. 16:9.';
+  if (!RATIO_PATTERN.test(form.ratio)) errors.ratio = 'A ratio is W:H, e.g. 16:9.';
   const size = number('size', int(8, 8192), 'A whole number of pixels from 8 to 8192.');
-  const guidance = number('guidance', (n) => n >= 1 && n <= 50, 'From 1 (off) to 50.');
-  const temperature = number('temperature', (n) => n > 0 && n <= 10, 'Above 0, at most 10.');
-  const topK = number('topK', int(1, 1e9), 'A whole number, 1 or more.');
-  const topP = number('topP', (n) => n > 0 && n <= 1, 'Above 0, at most 1.');
+  const guidance = number('guidance', sampled('guidance'), `From 1 (off) to ${MAX_GUIDANCE}.`);
+  const temperature = number('temperature', sampled('temperature'), `Above 0, at most ${MAX_TEMPERATURE}.`);
+  const topK = number('topK', sampled('topK'), 'A whole number, 1 or more.');
+  const topP = number('topP', sampled('topP'), 'Above 0, at most 1.');
   const count = number('count', int(1, MAX_IMAGES), `From 1 to ${MAX_IMAGES}.`, false);
   const seed = form.seedLocked
     ? number('seed', int(0, MAX_SEED), 'A whole number, 0 or more.', false)

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordSummary } from '../../../../engine/src/api/index.js';
+import {
+  GenerateImageParams,
+  MAX_GUIDANCE,
+  MAX_PROMPT_CHARS,
+  MAX_TEMPERATURE,
+  type RecordSummary,
+} from '../../../../engine/src/api/index.js';
 import { createStudioStore } from '../store.js';
 import { buildRequests, EMPTY_FORM, MAX_SEED, type GenerateForm } from './form.js';
 
@@ -107,6 +113,48 @@ describe('buildRequests', () => {
       fixedSeed,
     );
     expect(top.ok && top.seeds).toEqual([MAX_SEED, MAX_SEED]);
+  });
+
+  it('holds prompts, ratios and sampling to the limits the engine’s request schema takes', () => {
+    const longest = 'x'.repeat(MAX_PROMPT_CHARS);
+    const edge = buildRequests(
+      form({
+        prompt: longest,
+        negativePrompt: longest,
+        ratio: ' 16 : 9 ',
+        guidance: String(MAX_GUIDANCE),
+        temperature: String(MAX_TEMPERATURE),
+        topP: '1',
+      }),
+      fixedSeed,
+    );
+    expect(edge.ok).toBe(true);
+    // What the form lets through, the engine takes: the same limits, not a copy of them.
+    if (edge.ok) expect(GenerateImageParams.safeParse(edge.requests[0]).success).toBe(true);
+    expect(edge.ok && edge.requests[0]!.ratio).toBe('16:9');
+
+    const over = buildRequests(
+      form({
+        prompt: `${longest}x`,
+        negativePrompt: `${longest}x`,
+        ratio: '16/9',
+        guidance: String(MAX_GUIDANCE + 0.5),
+        temperature: String(MAX_TEMPERATURE + 0.5),
+        topP: '1.01',
+      }),
+      fixedSeed,
+    );
+    expect(over).toEqual({
+      ok: false,
+      errors: {
+        prompt: `At most ${MAX_PROMPT_CHARS} characters.`,
+        negativePrompt: `At most ${MAX_PROMPT_CHARS} characters.`,
+        ratio: 'A ratio is W:H, e.g. 16:9.',
+        guidance: `From 1 (off) to ${MAX_GUIDANCE}.`,
+        temperature: `Above 0, at most ${MAX_TEMPERATURE}.`,
+        topP: 'Above 0, at most 1.',
+      },
+    });
   });
 });
 

@@ -44,8 +44,10 @@ describe('video form', () => {
       null,
       null,
     ]);
-    expect(describeLength('4', '8')).toBe('16 frames · 2.0 s at 8 fps');
-    expect(describeLength('10', '2')).toBe('40 frames · 20 s at 2 fps');
-    expect(describeLength('', '8')).toBeNull();
+    expect(describeLength('4', '8', 4)).toBe('16 frames · 2.0 s at 8 fps');
+    expect(describeLength('10', '2', 4)).toBe('40 frames · 20 s at 2 fps');
+    // The model's own temporal factor: one that packs 8 frames a latent frame makes twice as long a video.
+    expect(describeLength('4', '8', 8)).toBe('32 frames · 4.0 s at 8 fps');
+    expect(describeLength('', '8', 4)).toBeNull();
   });
 });

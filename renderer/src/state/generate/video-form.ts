@@ -2,14 +2,14 @@
  * The Generate form as jobs: images as `buildRequests` makes them, or, in video mode, the same requests with
  * a length in latent frames and a frame rate. The length is shown as seconds at the chosen rate.
  */
-import type { GenerateImageParams, GenerateVideoParams } from '../../../../engine/src/api/index.js';
+import {
+  MAX_LATENT_FRAMES,
+  MAX_VIDEO_FPS,
+  VideoFps,
+  type GenerateImageParams,
+  type GenerateVideoParams,
+} from '../../../../engine/src/api/index.js';
 import { buildRequests, type FieldErrors, type GenerateForm } from './form.js';
-
-/** Mirrors MAX_LATENT_FRAMES and MAX_VIDEO_FPS of engine/src/api/video.ts. */
-export const MAX_LATENT_FRAMES = 64;
-export const MAX_FPS = 120;
-/** Video frames per latent frame: Emu3's vision tokenizer (and every model the studio has) uses 4. */
-export const TEMPORAL_FACTOR = 4;
 
 export type GenerateJob =
   | { method: 'jobs.generateImage'; params: GenerateImageParams }
@@ -33,7 +33,7 @@ export function buildJobs(form: GenerateForm, randomSeed: () => number): JobsRes
   if (form.frames.trim() === '' || !Number.isInteger(frames) || frames < 1 || frames > MAX_LATENT_FRAMES)
     errors.frames = `A whole number of latent frames from 1 to ${MAX_LATENT_FRAMES}.`;
   const fps = parseFps(form.fps);
-  if (fps === null) errors.fps = `Frames per second above 0, at most ${MAX_FPS}, two decimals at most.`;
+  if (fps === null) errors.fps = `Frames per second above 0, at most ${MAX_VIDEO_FPS}, two decimals at most.`;
   if (!built.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -45,19 +45,21 @@ export function buildJobs(form: GenerateForm, randomSeed: () => number): JobsRes
   };
 }
 
-/** A frame rate as typed: positive, at most MAX_FPS, at most two decimals; null otherwise. */
+/** A frame rate as typed, when the engine takes it (positive, at most MAX_VIDEO_FPS, two decimals); else null. */
 export function parseFps(text: string): number | null {
   const fps = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(fps) || fps <= 0 || fps > MAX_FPS) return null;
-  return Math.abs(fps * 100 - Math.round(fps * 100)) < 1e-6 ? fps : null;
+  return text.trim() !== '' && VideoFps.safeParse(fps).success ? fps : null;
 }
 
-/** "16 frames · 2.0 s at 8 fps": what a length in latent frames means. */
-export function describeLength(framesText: string, fpsText: string): string | null {
+/**
+ * "16 frames · 2.0 s at 8 fps": what a length in latent frames means for a model with `temporalFactor`
+ * video frames per latent frame.
+ */
+export function describeLength(framesText: string, fpsText: string, temporalFactor: number): string | null {
   const frames = Number(framesText.trim());
   const fps = parseFps(fpsText);
   if (!Number.isInteger(frames) || frames < 1 || fps === null) return null;
-  const videoFrames = frames * TEMPORAL_FACTOR;
+  const videoFrames = frames * temporalFactor;
   return `${videoFrames} frames · ${formatSeconds(videoFrames / fps)} at ${fps} fps`;
 }
 

@@ -11,6 +11,7 @@ const model = (id: string, active: boolean): ModelSummary => ({
   precision: 'fp32',
   createdAt: '2026-11-28T00:00:00.000Z',
   imageArea: 576,
+  temporalFactor: 4,
   decoder: { numLayers: 2, hiddenSize: 64, numHeads: 4, vocabSize: 571, maxPositionEmbeddings: 256 },
   active,
   generationDefaults: { guidance: 3, temperature: 1, topK: 2048, topP: 1, greedy: false },
