@@ -12,10 +12,11 @@ import {
   MAX_UPLOAD_BYTES,
   MAX_VIDEO_UPLOAD_BYTES,
   MediaRef,
-  type AskUpload,
-  type SerializedError,
-  type VideoSourceInfo,
+  type PickedUploadRequest,
 } from '../../engine/src/api/index.js';
+
+// How the transfer channels answer is shared with the page (engine/src/api/desktop-bridge.ts).
+export type { TransferResult, TransferResults } from '../../engine/src/api/index.js';
 
 /** What the page may ask of main (`ipcRenderer.invoke`); every other channel is refused. */
 export const INVOKE_CHANNELS = [
@@ -42,12 +43,6 @@ export type EngineState =
   | { state: 'failed'; reason: string }
   | { state: 'stopped' };
 
-/** Menu items whose work happens in the page; sent on `menu.command`. */
-export type MenuCommand =
-  | { command: 'importModel'; path: string }
-  | { command: 'openMedia'; path: string }
-  | { command: 'showShortcuts' };
-
 /** The argument of `dialog.saveFile`: only a suggested file name, never a folder. */
 export const SaveFileRequest = z.strictObject({ defaultName: z.string().max(1000).optional() }).optional();
 export type SaveFileRequest = NonNullable<z.infer<typeof SaveFileRequest>>;
@@ -73,7 +68,10 @@ function uploadRequest(maxBytes: number) {
         message: `at most ${Math.round(maxBytes / 1024 / 1024)} MiB can be uploaded`,
       }),
     }),
-    z.strictObject({ kind: z.literal('picked'), path: z.string().min(1).max(4096) }),
+    z.strictObject({
+      kind: z.literal('picked'),
+      path: z.string().min(1).max(4096),
+    }) satisfies z.ZodType<PickedUploadRequest>,
   ]);
 }
 export const AskUploadRequest = uploadRequest(MAX_UPLOAD_BYTES);
@@ -89,20 +87,6 @@ export const ExportRequest = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('media'), media: MediaRef }),
 ]);
 export type ExportRequest = z.infer<typeof ExportRequest>;
-
-/**
- * How the transfer channels answer. Electron passes only the message of an error thrown by a handler,
- * so a failure the user can act on (a file too large, the engine gone) is answered as a value instead:
- * the protocol's serialized error, with its name and code, for the page to rebuild.
- */
-export type TransferResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
-
-/** What each transfer channel resolves to; an export is null when the user cancelled the dialog. */
-export interface TransferResults {
-  'upload.ask': TransferResult<AskUpload>;
-  'upload.video': TransferResult<VideoSourceInfo>;
-  'export.save': TransferResult<{ path: string } | null>;
-}
 
 /**
  * Parses one argument from the page. A bad argument is a bug in the page (or a page that is not ours),

@@ -6,8 +6,9 @@ import { app, dialog, ipcMain, Menu, net, protocol } from 'electron';
 import type { BrowserWindow, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { openFolderOptions, openMediaOptions, pickedPath } from './dialogs.js';
 import { forkEngine } from './engine-host.js';
+import type { MenuCommand, MenuCommandName } from '../../engine/src/api/index.js';
 import { describeEngineState, EngineSupervisor } from './engine-supervisor.js';
-import type { EngineState, EventChannel, MenuCommand } from './ipc-channels.js';
+import type { EngineState, EventChannel } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { createMediaHandler, MEDIA_SCHEME, MEDIA_SCHEME_PRIVILEGES } from './media-protocol.js';
 import { buildMenuTemplate } from './menu.js';
@@ -99,7 +100,10 @@ function showSave(options: SaveDialogOptions) {
 }
 
 /** A menu item that picks a path natively, then hands it to the page, which knows what to do with it. */
-async function pickThenSend(options: OpenDialogOptions, command: 'importModel' | 'openMedia'): Promise<void> {
+async function pickThenSend(
+  options: OpenDialogOptions,
+  command: Exclude<MenuCommandName, 'showShortcuts'>,
+): Promise<void> {
   const path = pickedPath(await showOpen(options));
   if (path === null) return;
   // An opened file may come back on an upload channel; a model folder is read by the engine instead.

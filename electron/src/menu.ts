@@ -4,12 +4,10 @@
  * event; the rest are Electron roles.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuCommandName } from '../../engine/src/api/index.js';
 
-export interface MenuActions {
-  importModel(): void;
-  openMedia(): void;
-  showShortcuts(): void;
-}
+/** One action per command the page knows (engine/src/api/desktop-bridge.ts), so neither side has one more. */
+export type MenuActions = Record<MenuCommandName, () => void>;
 
 export interface MenuOptions {
   appName: string;

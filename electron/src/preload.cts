@@ -1,19 +1,19 @@
 /**
  * The preload bridge: an allow-list of what the page may ask of the desktop shell. Sandboxed preloads
  * must be CommonJS, hence `.cts`, and may `require` only 'electron', hence the channel lists restated
- * here; the `satisfies` and the type below fail the build if they drift from ipc-channels.ts.
+ * here; the `satisfies` and the type below fail the build if they drift from ipc-channels.ts. What the
+ * page uses of the bridge must satisfy engine/src/api/desktop-bridge.ts, which the page reads it by.
  */
 // A sandboxed preload is CommonJS, so require is the only way in.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
+import type { DesktopBridge, MenuCommand, TransferResults } from '../../engine/src/api/index.js';
 import type {
   EngineState,
   EventChannel,
   ExportRequest,
   InvokeChannel,
-  MenuCommand,
   SaveFileRequest,
-  TransferResults,
   UploadRequest,
 } from './ipc-channels.js';
 
@@ -88,6 +88,8 @@ function createStudioDesktop(ipc: IpcRendererLike, platform: NodeJS.Platform) {
 }
 
 export type StudioDesktop = ReturnType<typeof createStudioDesktop>;
+/** Compile-time only: `false` (a build error) when the bridge no longer offers what the page reads it by. */
+export type BridgeFitsThePage = Assert<StudioDesktop extends DesktopBridge ? true : false>;
 
 electron.contextBridge.exposeInMainWorld(
   'studioDesktop',

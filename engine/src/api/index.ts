@@ -15,3 +15,4 @@ export * from './models.js';
 export * from './settings.js';
 export * from './frames.js';
 export * from './config-file.js';
+export * from './desktop-bridge.js';

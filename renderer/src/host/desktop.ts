@@ -1,32 +1,24 @@
 /**
  * The desktop shell's bridge (`window.studioDesktop`, from electron/src/preload.cts) as far as the page uses
- * it; absent in a browser. The renderer may not import from electron/, so the part used is restated here and
- * every member is checked before it is called.
+ * it; absent in a browser. Its shape is engine/src/api/desktop-bridge.ts, which the preload satisfies; every
+ * member is still checked before it is called, and each menu command is parsed before it is acted on.
  */
 
-import type { AskUpload, SerializedError, VideoSourceInfo } from '../../../engine/src/api/index.js';
+import {
+  MenuCommand,
+  type AskUpload,
+  type DesktopBridge,
+  type TransferResult,
+  type VideoSourceInfo,
+} from '../../../engine/src/api/index.js';
 import { EngineCallError } from './engine-client.js';
 
-export type MenuCommand =
-  | { command: 'importModel'; path: string }
-  | { command: 'openMedia'; path: string }
-  | { command: 'showShortcuts' };
+/** What may be there: a bridge from an older shell may lack members, and tests stub only what they use. */
+type BridgeAsFound = Partial<DesktopBridge> & { dialog?: { openFolder?: () => Promise<string | null> } };
 
-/** How main answers an upload: the value, or the protocol's error as a value (IPC keeps only messages). */
-type TransferResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
-type PickedUpload<T> = (request: { kind: 'picked'; path: string }) => Promise<TransferResult<T>>;
-
-interface DesktopBridge {
-  openFolder?: () => Promise<string | null>;
-  dialog?: { openFolder?: () => Promise<string | null> };
-  onMenuCommand?: (callback: (command: MenuCommand) => void) => () => void;
-  uploadAsk?: PickedUpload<AskUpload>;
-  uploadVideo?: PickedUpload<VideoSourceInfo>;
-}
-
-function bridge(): DesktopBridge | null {
+function bridge(): BridgeAsFound | null {
   const value = (globalThis as { studioDesktop?: unknown }).studioDesktop;
-  return typeof value === 'object' && value !== null ? (value as DesktopBridge) : null;
+  return typeof value === 'object' && value !== null ? (value as BridgeAsFound) : null;
 }
 
 /** The native folder picker, where there is one (Electron); null in a browser. */
@@ -36,10 +28,15 @@ export function folderPicker(): (() => Promise<string | null>) | null {
   return typeof open === 'function' ? open : null;
 }
 
-/** Listens to the desktop menu's commands; a no-op in a browser. */
+/** Listens to the desktop menu's commands; a no-op in a browser. A command the page does not know is dropped. */
 export function onMenuCommand(callback: (command: MenuCommand) => void): () => void {
   const subscribe = bridge()?.onMenuCommand;
-  return typeof subscribe === 'function' ? subscribe(callback) : () => {};
+  if (typeof subscribe !== 'function') return () => {};
+  return subscribe((command) => {
+    const parsed = MenuCommand.safeParse(command);
+    if (parsed.success) callback(parsed.data);
+    else console.warn(`menu.command: not a command this page knows: ${JSON.stringify(command)}`);
+  });
 }
 
 /** Files main's own open dialog returned, sent by main to the engine's upload routes; rejects with the error. */
