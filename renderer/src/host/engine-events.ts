@@ -1,10 +1,13 @@
 /**
- * Engine events into the store: jobs, the queue's status and the library. Every window gets every event,
- * so a job started or an item starred elsewhere shows up here too.
+ * Engine events into the store: jobs, the engine's status (its queue and active model) and the library.
+ * Every window gets every event, so a job started or an item starred elsewhere shows up here too.
  */
+import { refreshModels } from '../commands/models.js';
+import { selectActiveModel } from '../state/models/slice.js';
 import type { Studio } from './studio.js';
 
-export function connectEngineEvents({ client, store }: Studio): () => void {
+export function connectEngineEvents(studio: Studio): () => void {
+  const { client, store } = studio;
   const s = () => store.getState();
   /** A replay's item, so a failed or cancelled replay can say so beside the item. */
   const replayItem = (jobId: string) => {
@@ -12,7 +15,13 @@ export function connectEngineEvents({ client, store }: Studio): () => void {
     return job?.kind === 'replay' ? job.itemId : undefined;
   };
   const stops = [
-    client.on('engine.status', (status) => s().queueStatusChanged(status)),
+    client.on('engine.status', (status) => {
+      s().queueStatusChanged(status);
+      // A model was activated (here or in another window): reload the list, which brings its defaults.
+      const state = s();
+      if (state.models !== null && (selectActiveModel(state)?.id ?? null) !== status.activeModelId)
+        void refreshModels(studio);
+    }),
     client.on('job.queued', (job) => s().jobQueued(job)),
     client.on('job.started', ({ jobId }) => s().jobStarted(jobId)),
     client.on('job.progress', (data) => s().jobProgress(data)),

@@ -1,13 +1,12 @@
 /**
- * The events of Ask, model imports and settings into the store, and what they imply: a finished import or
- * a change of active model reloads the model list. Every window gets every event, so an answer asked for
- * in one window also appears in another showing the same subject.
+ * The events of Ask, model imports, settings and the desktop menu into the store, and what they imply: a
+ * finished import reloads the model list. Every window gets every event, so an answer asked for in one
+ * window also appears in another showing the same subject.
  */
 import { openSubject } from '../commands/ask.js';
 import { loadImports, refreshModels, startImport } from '../commands/models.js';
 import { openPickedMedia } from '../commands/open-media.js';
 import { subjectOnScreen } from '../state/ask/slice.js';
-import { selectActiveModel } from '../state/models/slice.js';
 import { onMenuCommand, pickedUploads } from './desktop.js';
 import type { Studio } from './studio.js';
 
@@ -26,11 +25,6 @@ export function connectStudioEvents(studio: Studio): () => void {
       if (entry.status === 'finished') void refreshModels(studio);
     }),
     client.on('settings.changed', (settings) => s().settingsLoaded(settings)),
-    client.on('engine.status', ({ activeModelId }) => {
-      const state = s();
-      if (state.models !== null && (selectActiveModel(state)?.id ?? null) !== activeModelId)
-        void refreshModels(studio);
-    }),
   ];
   const stopMenu = onMenuCommand((command) => {
     switch (command.command) {
