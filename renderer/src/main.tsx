@@ -1,3 +1,4 @@
+/** The page's entry: one engine client, then the App rendered into #root. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';

@@ -1,3 +1,4 @@
+/** The Home screen's card: the active model, or how to import one. */
 import { ImportProgress } from '../screens/models/ImportPanel.js';
 import { selectRunningImport } from '../state/model-imports/slice.js';
 import { selectActiveModel } from '../state/models/slice.js';

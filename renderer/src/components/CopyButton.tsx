@@ -1,3 +1,4 @@
+/** A small button that copies a hash or a path and says it did. */
 import { useStudioStore } from '../state/store.js';
 
 /** Copies `text` (a hash, a path) to the clipboard and says so; `label` names what is copied. */

@@ -1,3 +1,4 @@
+/** The top bar's engine pill: connecting, which engine, or why not (with Retry). */
 import { selectEngineSummary } from '../state/engine/selectors.js';
 import { useStudioStore } from '../state/store.js';
 

@@ -1,3 +1,4 @@
+/** A form field: label, control, hint and error, tied together for screen readers. */
 import { useId, type ReactNode } from 'react';
 
 /**

@@ -1,3 +1,4 @@
+/** A button that opens the system's file dialog (for Ask, Extend and restoring settings). */
 import { useRef, type ReactNode } from 'react';
 
 export interface FilePickerProps {

@@ -1,3 +1,4 @@
+/** The keyboard shortcut sheet. */
 import { useEffect, useRef } from 'react';
 import { SHORTCUTS } from '../shortcuts/shortcuts.js';
 import { useStudioStore } from '../state/store.js';

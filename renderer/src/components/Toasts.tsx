@@ -1,3 +1,4 @@
+/** The toasts at the bottom of the window. */
 import { useEffect } from 'react';
 import { useStudioStore } from '../state/store.js';
 import { INFO_TOAST_MS, type Toast } from '../state/ui/slice.js';

@@ -1,3 +1,4 @@
+/** The top bar: brand, screen tabs, engine status and the help button. */
 import { useStudioStore } from '../state/store.js';
 import { SCREENS } from '../state/ui/slice.js';
 import { EngineStatus } from './EngineStatus.js';

@@ -1,3 +1,4 @@
+/** The hook that connects the studio to the engine and reloads after a reconnect. */
 import { useCallback, useEffect } from 'react';
 import type { SerializedError } from '../../../engine/src/api/index.js';
 import { selectActiveModel } from '../state/models/slice.js';

@@ -1,3 +1,4 @@
+/** The hook that runs the keyboard shortcuts. */
 import { useEffect } from 'react';
 import { cancelRunningJob, generate } from '../commands/generate.js';
 import { askAboutItem, cancelAnswer } from '../commands/ask.js';

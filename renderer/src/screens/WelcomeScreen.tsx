@@ -1,3 +1,4 @@
+/** The Home screen: what the studio does, the engine and the active model. */
 import { ActiveModelCard } from '../components/ActiveModelCard.js';
 import { useStudioStore } from '../state/store.js';
 

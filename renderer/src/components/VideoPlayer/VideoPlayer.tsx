@@ -1,3 +1,4 @@
+/** The inline video player of the gallery and the Generate preview. */
 import { useState, type RefObject } from 'react';
 import './video-player.css';
 

@@ -1,3 +1,4 @@
+/** The Ask screen: sources, the subject, and the conversation about it. */
 import type { DragEvent } from 'react';
 import { uploadAndOpen } from '../../commands/ask.js';
 import { useStudio } from '../../host/studio.js';

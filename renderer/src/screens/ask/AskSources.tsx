@@ -1,3 +1,4 @@
+/** Ask's left column: a file to upload, earlier uploads, gallery items. */
 import { useEffect, useState } from 'react';
 import type { LibraryItemSummary } from '../../../../engine/src/api/index.js';
 import { loadUploads, openSubject, uploadAndOpen } from '../../commands/ask.js';

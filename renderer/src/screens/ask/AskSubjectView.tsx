@@ -1,3 +1,4 @@
+/** Ask's middle column: the picture or video being asked about. */
 import { useStudio } from '../../host/studio.js';
 import { useStudioStore } from '../../state/store.js';
 

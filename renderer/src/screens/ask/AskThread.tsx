@@ -1,3 +1,4 @@
+/** Ask's right column: questions, answers as they are written, the question box. */
 import { useEffect, useRef, useState } from 'react';
 import { MAX_QUESTION_CHARS } from '../../../../engine/src/api/index.js';
 import { askQuestion, cancelAnswer } from '../../commands/ask.js';

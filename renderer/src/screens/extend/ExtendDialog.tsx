@@ -1,3 +1,4 @@
+/** The Extend dialog: crop, length, context, prompt and seed of a video extension. */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { Field } from '../../components/Field.js';
 import { closeExtend, queueExtension } from '../../commands/video.js';

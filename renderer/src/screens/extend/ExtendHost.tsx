@@ -1,3 +1,4 @@
+/** Mounts the Extend dialog and opens it on a dropped video or from the "Open video…" button. */
 import { useEffect } from 'react';
 import { mayBeVideo, openExtendForFile } from '../../commands/video.js';
 import { FilePicker } from '../../components/FilePicker.js';

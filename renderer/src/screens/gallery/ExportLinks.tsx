@@ -1,3 +1,4 @@
+/** The gallery detail's download links, one per export format. */
 import type { ExportFormat, LibraryItemDetail } from '../../../../engine/src/api/index.js';
 import { useStudio } from '../../host/studio.js';
 

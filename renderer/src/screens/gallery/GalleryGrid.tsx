@@ -1,3 +1,4 @@
+/** The gallery's virtualised grid of thumbnails. */
 import { memo, useCallback, useEffect, useRef } from 'react';
 import { StarIcon } from '../../components/icons.js';
 import { VirtualGrid } from '../../components/VirtualGrid/VirtualGrid.js';

@@ -1,3 +1,4 @@
+/** The Gallery screen: toolbar, grid and the selected item's detail. */
 import { useEffect } from 'react';
 import { loadRange } from '../../commands/gallery.js';
 import { useStudio } from '../../host/studio.js';

@@ -1,3 +1,4 @@
+/** The gallery's search, filters, trash switch and count. */
 import { useEffect, useState } from 'react';
 import { emptyTrash, setGalleryQuery } from '../../commands/gallery.js';
 import { useStudio } from '../../host/studio.js';

@@ -1,3 +1,4 @@
+/** The gallery's detail panel: an item, its record and its actions. */
 import { CloseIcon, StarIcon, TrashIcon } from '../../components/icons.js';
 import { askAboutItem } from '../../commands/ask.js';
 import { applyItemSettings, replayItem, restoreItem, toggleStar, trashItem } from '../../commands/gallery.js';

@@ -1,3 +1,4 @@
+/** An item's picture or video (with filmstrip), and a video's actions. */
 import { useEffect, useRef, useState } from 'react';
 import { VideoPlayer } from '../../components/VideoPlayer/VideoPlayer.js';
 import { openExtendForItem, queueVariation } from '../../commands/video.js';

@@ -1,3 +1,4 @@
+/** An item's family in the detail panel: parents, itself and descendants. */
 import { useEffect, useState } from 'react';
 import { openItem } from '../../commands/gallery.js';
 import { useStudio } from '../../host/studio.js';

@@ -1,3 +1,4 @@
+/** The Generate screen's form. */
 import { MAX_GUIDANCE, MAX_TEMPERATURE } from '../../../../engine/src/api/index.js';
 import { Field } from '../../components/Field.js';
 import { DiceIcon, LockIcon, UnlockIcon } from '../../components/icons.js';

@@ -1,3 +1,4 @@
+/** The Generate screen: form, live preview and queue. */
 import { GenerateForm } from './GenerateForm.js';
 import { LivePreview } from './LivePreview.js';
 import { QueuePanel } from './QueuePanel.js';

@@ -1,3 +1,4 @@
+/** The Generate preview of an image job, row by row. */
 import { formatDuration, selectPreviewJob } from '../../state/jobs/selectors.js';
 import { useStudioStore } from '../../state/store.js';
 import { OpenInGalleryButton, PreviewFrame, PreviewSection } from './PreviewFrame.js';

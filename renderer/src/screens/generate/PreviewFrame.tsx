@@ -1,13 +1,12 @@
-import type { ReactNode } from 'react';
-import { openItem } from '../../commands/gallery.js';
-import { useStudio } from '../../host/studio.js';
-import { useStudioStore } from '../../state/store.js';
-
-/*
+/**
  * What the image and the video preview share: the section, the frame the rows are painted into and the way
  * on to the finished item. One place, so the two previews keep the same shape, names and data-* attributes
  * (the e2e tests read them).
  */
+import type { ReactNode } from 'react';
+import { openItem } from '../../commands/gallery.js';
+import { useStudio } from '../../host/studio.js';
+import { useStudioStore } from '../../state/store.js';
 
 /** The Generate screen's preview region, named for screen readers. */
 export function PreviewSection({ children }: { children: ReactNode }) {

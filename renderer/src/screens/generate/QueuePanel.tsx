@@ -1,3 +1,4 @@
+/** The Generate screen's queue: running, waiting and ended jobs. */
 import { ArrowUpIcon, CloseIcon } from '../../components/icons.js';
 import { cancelJob, moveJob, setQueuePaused } from '../../commands/generate.js';
 import { useStudio } from '../../host/studio.js';

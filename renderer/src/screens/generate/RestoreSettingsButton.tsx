@@ -1,3 +1,4 @@
+/** The Generate form's "Settings from a PNG…" button. */
 import { restoreSettingsFromFile } from '../../commands/restore.js';
 import { FilePicker } from '../../components/FilePicker.js';
 import { useStudio } from '../../host/studio.js';

@@ -1,3 +1,4 @@
+/** The Generate form's image/video switch and video length fields. */
 import { Field } from '../../components/Field.js';
 import { MAX_LATENT_FRAMES, MAX_VIDEO_FPS } from '../../../../engine/src/api/index.js';
 import { describeLength } from '../../state/generate/video-form.js';

@@ -1,3 +1,4 @@
+/** The Generate preview of a video job, frame by frame. */
 import { VideoPlayer } from '../../components/VideoPlayer/VideoPlayer.js';
 import { openExtendForItem } from '../../commands/video.js';
 import { useStudio } from '../../host/studio.js';

@@ -1,3 +1,4 @@
+/** Importing a checkpoint folder, with its progress. */
 import { useState } from 'react';
 import type { ImportPrecision, ModelImport } from '../../../../engine/src/api/index.js';
 import { startImport } from '../../commands/models.js';

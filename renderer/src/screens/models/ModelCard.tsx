@@ -1,3 +1,4 @@
+/** One model package on the Models screen. */
 import type { FileHash, ModelSummary } from '../../../../engine/src/api/index.js';
 import { activateModel } from '../../commands/models.js';
 import { CopyButton } from '../../components/CopyButton.js';

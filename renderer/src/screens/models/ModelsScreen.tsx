@@ -1,3 +1,4 @@
+/** The Models screen: the packages, the active one, importing another. */
 import { useEffect } from 'react';
 import { loadImports, refreshModels } from '../../commands/models.js';
 import { useStudio } from '../../host/studio.js';

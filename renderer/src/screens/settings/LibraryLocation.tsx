@@ -1,3 +1,4 @@
+/** The Settings screen's library folder, and moving it. */
 import { useState } from 'react';
 import type { SettingsState } from '../../../../engine/src/api/index.js';
 import { saveSettings } from '../../commands/settings.js';

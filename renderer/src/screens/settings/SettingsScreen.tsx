@@ -1,3 +1,4 @@
+/** The Settings screen: execution provider, threads and the library folder. */
 import { useEffect, useState } from 'react';
 import { MAX_THREADS, type ProviderSetting, type SettingsState } from '../../../../engine/src/api/index.js';
 import { loadSettings, saveSettings } from '../../commands/settings.js';

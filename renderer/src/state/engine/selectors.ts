@@ -1,3 +1,4 @@
+/** The engine's connection as one line for the top bar's status pill. */
 import type { StudioState } from '../store.js';
 
 /** One short line for the status pill. */

@@ -1,3 +1,4 @@
+/** Reading the gallery's pages: an item by index, pages to load, list params. */
 import type { LibraryListParams } from '../../../../engine/src/api/index.js';
 import type { StudioState } from '../store.js';
 import { PAGE_SIZE, type GalleryQuery } from './slice.js';

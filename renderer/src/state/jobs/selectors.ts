@@ -1,3 +1,4 @@
+/** Reading the queue: active, ended, running and previewed jobs; durations. */
 import type { StudioState } from '../store.js';
 import type { JobView } from './slice.js';
 
