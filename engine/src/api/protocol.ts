@@ -2,7 +2,7 @@
  * The engine protocol: the envelope of every message, the METHOD MAP (params and result of each method)
  * and the EVENT MAP (data of each event). Hosts carry the envelopes (the web host over a WebSocket at
  * `/api/ws`); the engine validates every request's params and its own results and events with these
- * schemas. The renderer imports the types only.
+ * schemas. The renderer imports this folder too (types, limits and schemas), so it stays plain data and zod.
  *
  *   client → engine  {type: 'request', id, method, params}
  *   engine → client  {type: 'response', id, result} | {type: 'error', id, error} | {type: 'event', event, data}

@@ -1,12 +1,14 @@
 /** Ask's left column: a file to upload, earlier uploads, gallery items. */
 import { useEffect, useState } from 'react';
-import type { LibraryItemSummary } from '../../../../engine/src/api/index.js';
+import { UPLOAD_TYPES, type LibraryItemSummary } from '../../../../engine/src/api/index.js';
 import { loadUploads, openSubject, uploadAndOpen } from '../../commands/ask.js';
 import { FilePicker } from '../../components/FilePicker.js';
 import { reportError, useStudio } from '../../host/studio.js';
 import { ASK_FILE_INPUT_ID } from '../../shortcuts/targets.js';
 import { useStudioStore } from '../../state/store.js';
 
+/** What the engine takes as an upload; `.mov` too, for systems that give QuickTime files no type. */
+const ACCEPT = [...UPLOAD_TYPES, '.mov'].join(',');
 /** Newest gallery items offered as subjects. */
 const GALLERY_PICKS = 24;
 
@@ -36,7 +38,7 @@ export function AskSources() {
         <p className="ask-drop__text">Drop an image or a video here, or</p>
         <FilePicker
           id={ASK_FILE_INPUT_ID}
-          accept="image/png,image/jpeg,image/webp,image/gif,video/mp4,video/quicktime,video/webm,.mov"
+          accept={ACCEPT}
           label="Image or video to ask about"
           disabled={uploading !== null}
           onFile={(file) => void uploadAndOpen(studio, file)}

@@ -4,12 +4,13 @@
  * cancelled, or whose answer failed, stays on screen marked as such; only finished exchanges are stored.
  */
 import type { StateCreator } from 'zustand';
-import type {
-  AskConversation,
-  AskMessage,
-  AskSubject,
-  AskUpload,
-  EventData,
+import {
+  sameSubject,
+  type AskConversation,
+  type AskMessage,
+  type AskSubject,
+  type AskUpload,
+  type EventData,
 } from '../../../../engine/src/api/index.js';
 import type { StudioState } from '../store.js';
 
@@ -68,13 +69,6 @@ const stored = (message: AskMessage): AskTurn => ({
   state: 'stored',
   ...(message.tokens !== undefined ? { tokens: message.tokens } : {}),
 });
-
-/** Two subjects are the same item or the same file (as engine/src/api/ask.ts says; types only come here). */
-export function sameSubject(a: AskSubject, b: AskSubject): boolean {
-  return a.kind === 'item'
-    ? b.kind === 'item' && a.itemId === b.itemId
-    : b.kind === 'upload' && a.sha256 === b.sha256;
-}
 
 export function subjectOnScreen(state: StudioState): AskSubject | null {
   return state.askView.status === 'empty' ? null : state.askView.subject;

@@ -3,6 +3,7 @@
  * becomes. Empty sampling fields are left out of the request: the engine uses the model's defaults.
  */
 import {
+  DEFAULT_VIDEO_FPS,
   MAX_GUIDANCE,
   MAX_PROMPT_CHARS,
   MAX_TEMPERATURE,
@@ -58,7 +59,7 @@ export const EMPTY_FORM: GenerateForm = {
   count: '1',
   mode: 'image',
   frames: '4',
-  fps: '8',
+  fps: String(DEFAULT_VIDEO_FPS),
   origin: null,
 };
 
