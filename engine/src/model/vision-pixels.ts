@@ -3,7 +3,7 @@
  * size rule, the uint8 RGB -> float CHW preprocessing and the float CHW -> uint8 RGB postprocessing. Pure
  * functions; resizing itself (bicubic) happens elsewhere.
  *
- * Arithmetic mirrors the reference image processor step by step in float32 (Math.fround after each numpy
+ * Arithmetic follows the reference image processor step by step in float32 (Math.fround after each numpy
  * float32 operation), so results match it bit for bit where the reference's own order is known.
  */
 import { EngineError, InternalError } from '../api/index.js';
