@@ -124,4 +124,35 @@ describe('ask', () => {
       'ask.question: params.question: write a question first',
     );
   });
+
+  // Last: it adds an exchange to the item, which the tests above count.
+  it('waits for the image job on the model, then answers, ahead of the images queued behind it', async () => {
+    const { engine } = kit;
+    const subject = { kind: 'item', itemId } as const;
+    const order: string[] = [];
+    const stop = engine.onEvent(({ event, data }) => {
+      if (event === 'job.started' || event === 'job.finished') order.push(`${event} ${data.jobId}`);
+      if (event === 'ask.started' || event === 'ask.finished') order.push(`${event} ${data.askId}`);
+    });
+    const request = { prompt: 'a cube', ratio: '1:1', area: 32 * 32 };
+    const first = await engine.handle('jobs.generateImage', { ...request, seed: 2 });
+    await nextEvent(engine, 'job.started', (data) => data.jobId === first.jobId);
+    const second = await engine.handle('jobs.generateImage', { ...request, seed: 3 });
+    const answered = nextEvent(engine, 'ask.finished');
+    const { askId } = await engine.handle('ask.question', { subject, question: 'And now?', maxTokens: 4 });
+    const waiting = await engine.handle('ask.open', { subject });
+    expect(waiting.running).toMatchObject({ askId, status: 'queued', text: '' });
+    await answered;
+    await nextEvent(engine, 'job.finished', (data) => data.jobId === second.jobId);
+    stop();
+    expect(order).toEqual([
+      `job.started ${first.jobId}`,
+      `job.finished ${first.jobId}`,
+      `ask.started ${askId}`,
+      `ask.finished ${askId}`,
+      `job.started ${second.jobId}`,
+      `job.finished ${second.jobId}`,
+    ]);
+    expect((await engine.handle('ask.open', { subject })).running).toBeNull();
+  }, 60_000);
 });

@@ -1,9 +1,10 @@
 /**
- * The `ask.*` methods: questions about a library item or an uploaded file, answered one at a time on the
- * model that was active when asked. The answer streams as `ask.delta` events; when it is done the question
- * and the answer are stored together with the subject (library/ask-store.ts). A cancelled or failed answer
- * stores nothing. Answers are not jobs of the generation queue: they are short, and a question should not
- * wait behind a queue of images.
+ * The `ask.*` methods: questions about a library item or an uploaded file, each answered as an ask turn, an
+ * interactive job of the engine's one queue (app/job-scheduler.ts), on the model that was active when
+ * asked. A turn waits for the job on the model to end, but runs ahead of the generation jobs queued behind
+ * it: it is short, and a question should not wait behind a queue of images. The answer streams as
+ * `ask.delta` events; when it is done the question and the answer are stored together with the subject
+ * (library/ask-store.ts). A cancelled or failed answer stores nothing.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -11,7 +12,6 @@ import {
   DEFAULT_ANSWER_TOKENS,
   EngineError,
   sameSubject,
-  serializeError,
   type AskConversation,
   type AskRunning,
   type AskSubject,
@@ -19,15 +19,19 @@ import {
   type MediaKind,
   type MediaRef,
 } from '../api/index.js';
+import type { JobKindHandler, JobScheduler, RunningJob } from './job-scheduler.js';
 import { defaultUnderstandingSampling } from '../generate/defaults.js';
 import { understand } from '../generate/understand.js';
 import { AskStore, describeSubject, mediaKindOf } from '../library/ask-store.js';
 import type { Library } from '../library/library.js';
 import { readSubjectFrames } from './ask-frames.js';
+import type { JobEntry } from './job-queue.js';
 import type { Emit, MethodImpls } from './method-impls.js';
-import type { ModelLease, ModelRegistry } from './model-registry.js';
+import type { ModelRegistry } from './model-registry.js';
 
 export type AskMethodName = 'ask.open' | 'ask.question' | 'ask.cancel' | 'ask.uploads';
+
+type AskEntry = Extract<JobEntry, { kind: 'ask' }>;
 
 export interface AskMethodsOptions {
   library: Library;
@@ -36,25 +40,12 @@ export interface AskMethodsOptions {
 }
 
 export interface AskMethods {
-  methods: MethodImpls<AskMethodName>;
+  /** The ask turn as a kind of job, for the queue. */
+  kind: JobKindHandler<AskEntry>;
+  /** The methods, queueing turns on `jobs`. */
+  methods(jobs: JobScheduler): MethodImpls<AskMethodName>;
   /** Keeps a file (already on disk, e.g. a host's upload temp) as an upload to ask about. */
   upload(path: string, name: string): Promise<AskUpload>;
-  /** Stops the answer being written and forgets the waiting ones. */
-  close(): Promise<void>;
-}
-
-interface PendingAsk {
-  askId: string;
-  subject: AskSubject;
-  question: string;
-  maxTokens: number;
-  lease: ModelLease;
-  controller: AbortController;
-  status: 'queued' | 'running';
-  text: string;
-  /** Settles when the ask has ended, however it ended. */
-  ended: Promise<'cancelled' | 'finished'>;
-  end(status: 'cancelled' | 'finished'): void;
 }
 
 interface SubjectMedia {
@@ -66,9 +57,8 @@ interface SubjectMedia {
 export function createAskMethods(options: AskMethodsOptions): AskMethods {
   const { library, models, emit } = options;
   const store = new AskStore(library);
-  const pending: PendingAsk[] = [];
-  let running: PendingAsk | null = null;
-  let closed = false;
+  /** The answer so far of each turn being written, for `ask.open` to show. */
+  const answers = new Map<string, string>();
 
   function subjectMedia(subject: AskSubject): SubjectMedia {
     if (subject.kind === 'item') {
@@ -81,12 +71,16 @@ export function createAskMethods(options: AskMethodsOptions): AskMethods {
     return { media: upload.media, mediaKind: upload.mediaKind, title: upload.name };
   }
 
-  function runningFor(subject: AskSubject): AskRunning | null {
-    const ask = pending.find((a) => sameSubject(a.subject, subject));
-    return ask ? { askId: ask.askId, question: ask.question, text: ask.text, status: ask.status } : null;
+  function runningFor(jobs: JobScheduler, subject: AskSubject): AskRunning | null {
+    const turn = jobs
+      .interactive()
+      .find((e): e is AskEntry => e.kind === 'ask' && sameSubject(e.params.subject, subject));
+    if (!turn || (turn.status !== 'queued' && turn.status !== 'running')) return null;
+    const { jobId: askId, params, status } = turn;
+    return { askId, question: params.question, text: answers.get(askId) ?? '', status };
   }
 
-  function open(subject: AskSubject): AskConversation {
+  function open(jobs: JobScheduler, subject: AskSubject): AskConversation {
     const { media, mediaKind, title } = subjectMedia(subject);
     return {
       subject,
@@ -94,56 +88,48 @@ export function createAskMethods(options: AskMethodsOptions): AskMethods {
       mediaKind,
       title,
       messages: store.messages(subject),
-      running: runningFor(subject),
+      running: runningFor(jobs, subject),
     };
   }
 
-  function question(params: { subject: AskSubject; question: string; maxTokens?: number | undefined }) {
-    if (closed) throw new EngineError('engine_unavailable', 'the engine is shutting down');
+  function question(
+    jobs: JobScheduler,
+    params: { subject: AskSubject; question: string; maxTokens?: number | undefined },
+  ): { askId: string } {
     subjectMedia(params.subject); // a subject that is not there is the request's error, not the answer's
     const lease = models.leaseActive();
     if (!lease) throw new EngineError('bad_request', 'no model is active: activate one on the Models screen');
-    let end!: PendingAsk['end'];
-    const ended = new Promise<'cancelled' | 'finished'>((resolve) => (end = resolve));
-    const ask: PendingAsk = {
-      askId: randomUUID(),
-      subject: params.subject,
-      question: params.question,
-      maxTokens: params.maxTokens ?? DEFAULT_ANSWER_TOKENS,
-      lease,
-      controller: new AbortController(),
-      status: 'queued',
-      text: '',
-      ended,
-      end,
-    };
-    pending.push(ask);
-    // After this call's response has gone out, so the caller knows the ask id before its events.
-    setImmediate(pump);
-    return { askId: ask.askId };
+    const askId = randomUUID();
+    try {
+      jobs.add(
+        {
+          jobId: askId,
+          kind: 'ask',
+          params: {
+            subject: params.subject,
+            question: params.question,
+            maxTokens: params.maxTokens ?? DEFAULT_ANSWER_TOKENS,
+          },
+          status: 'queued',
+          modelId: lease.model.manifest.id,
+          prompt: params.question,
+          createdAt: new Date().toISOString(),
+        },
+        lease,
+      );
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    return { askId };
   }
 
-  function pump(): void {
-    if (running || closed) return;
-    const next = pending.find((a) => a.status === 'queued');
-    if (!next) return;
-    running = next;
-    void answer(next).finally(() => {
-      running = null;
-      pump();
-    });
-  }
-
-  async function answer(ask: PendingAsk): Promise<void> {
-    const { askId, subject } = ask;
-    const { signal } = ask.controller;
-    ask.status = 'running';
-    emit('ask.started', { askId, subject, question: ask.question });
-    const started = performance.now();
-    let outcome: 'cancelled' | 'finished' = 'cancelled';
+  async function answer({ jobId: askId, params }: AskEntry, job: RunningJob): Promise<void> {
+    const { subject } = params;
+    const { model, signal } = job;
+    answers.set(askId, '');
     try {
       const { media, mediaKind, title } = subjectMedia(subject);
-      const { model } = ask.lease;
       const { frames, fps } = await readSubjectFrames(
         model,
         { path: library.mediaPath(media.sha256), kind: mediaKind, label: title },
@@ -155,69 +141,55 @@ export function createAskMethods(options: AskMethodsOptions): AskMethods {
         {
           frames,
           ...(fps ? { fps } : {}),
-          question: ask.question,
-          maxNewTokens: ask.maxTokens,
+          question: params.question,
+          maxNewTokens: params.maxTokens,
           sampling: defaultUnderstandingSampling(),
           source: { path: title, sha256: media.sha256, frames: frames.length },
         },
         {
           signal,
           onText: (text) => {
-            ask.text += text;
+            answers.set(askId, (answers.get(askId) ?? '') + text);
             emit('ask.delta', { askId, text });
           },
         },
       );
       if (signal.aborted) throw new CancelledError();
-      const stored = store.addExchange(subject, ask.question, result.answer, result.record);
-      outcome = 'finished';
-      emit('ask.finished', { askId, subject, ...stored, seconds: (performance.now() - started) / 1000 });
-    } catch (error) {
-      if (error instanceof CancelledError || signal.aborted) emit('ask.cancelled', { askId, subject });
-      else emit('ask.failed', { askId, subject, error: serializeError(error) });
+      const stored = store.addExchange(subject, params.question, result.answer, result.record);
+      job.finish();
+      const seconds = (performance.now() - job.started) / 1000;
+      emit('ask.finished', { askId, subject, ...stored, seconds });
     } finally {
-      remove(ask);
-      ask.end(outcome);
+      answers.delete(askId);
     }
   }
 
-  function remove(ask: PendingAsk): void {
-    const at = pending.indexOf(ask);
-    if (at >= 0) pending.splice(at, 1);
-    ask.lease.release();
-  }
-
-  async function cancel(askId: string): Promise<{ askId: string; status: 'cancelled' | 'finished' }> {
-    const ask = pending.find((a) => a.askId === askId);
-    if (!ask) throw new EngineError('not_found', `no question ${askId} is waiting or being answered`);
-    if (ask.status === 'queued') {
-      remove(ask);
-      ask.end('cancelled');
-      emit('ask.cancelled', { askId, subject: ask.subject });
-      return { askId, status: 'cancelled' };
-    }
-    ask.controller.abort();
-    return { askId, status: await ask.ended };
+  async function cancel(
+    jobs: JobScheduler,
+    askId: string,
+  ): Promise<{ askId: string; status: 'cancelled' | 'finished' }> {
+    if (jobs.get(askId)?.kind !== 'ask')
+      throw new EngineError('not_found', `no question ${askId} is waiting or being answered`);
+    // A turn that failed as it was being cancelled stored nothing either: to the caller, it is cancelled.
+    return { askId, status: (await jobs.cancel(askId)) === 'finished' ? 'finished' : 'cancelled' };
   }
 
   return {
-    methods: {
-      'ask.open': ({ subject }) => open(subject),
-      'ask.question': (params) => question(params),
-      'ask.cancel': ({ askId }) => cancel(askId),
+    kind: {
+      interactive: true,
+      run: answer,
+      started: ({ jobId: askId, params }) =>
+        emit('ask.started', { askId, subject: params.subject, question: params.question }),
+      cancelled: ({ jobId: askId, params }) => emit('ask.cancelled', { askId, subject: params.subject }),
+      failed: ({ jobId: askId, params }, error) =>
+        emit('ask.failed', { askId, subject: params.subject, error }),
+    },
+    methods: (jobs) => ({
+      'ask.open': ({ subject }) => open(jobs, subject),
+      'ask.question': (params) => question(jobs, params),
+      'ask.cancel': ({ askId }) => cancel(jobs, askId),
       'ask.uploads': ({ limit }) => store.uploads(limit),
-    },
+    }),
     upload: (path, name) => store.addUpload(path, name),
-    async close() {
-      closed = true;
-      for (const ask of [...pending]) {
-        if (ask === running) continue;
-        remove(ask);
-        ask.end('cancelled');
-      }
-      const current = running as PendingAsk | null;
-      current?.controller.abort();
-      await current?.ended;
-    },
   };
 }

@@ -5,7 +5,8 @@
  * with the per-launch secret, as a browser does. Tests also call the service directly.
  * `handle(method, params)` validates the params, runs the method and validates its result; `onEvent`
  * streams what jobs and the library report. The parts live beside this file: models (model-registry.ts),
- * jobs (job-runner.ts, job-queue.ts) and the library (library-methods.ts).
+ * the library (library-methods.ts), and the kinds of jobs (job-runner.ts, video-jobs.ts, ask-methods.ts)
+ * that all wait and run in the engine's one queue (app/job-scheduler.ts).
  */
 import type { z } from 'zod';
 import {
@@ -33,11 +34,12 @@ import { readLibraryLocation } from '../library/library-location.js';
 import { studioHome } from '../library/paths.js';
 import { SettingsStore } from '../library/settings-store.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
+import { createJobScheduler, restorersOf, type JobKinds } from './job-scheduler.js';
 import { createAskMethods } from './ask-methods.js';
 import { activateDefaultModel } from './default-model.js';
 import { createFileRecordMethods } from './file-records.js';
 import { createPersistedJobQueue, type JobQueue } from './job-queue.js';
-import { createJobRunner } from './job-runner.js';
+import { createJobRunner, generationKinds } from './job-runner.js';
 import { createLibraryMethods } from './library-methods.js';
 import { createModelImports } from './model-imports.js';
 import { createModelRegistry } from './model-registry.js';
@@ -60,7 +62,7 @@ export interface EngineServiceOptions {
   threads?: number;
   /** Which host runs the engine, as `system.info` reports it (default: web). */
   host?: EngineInfo['host'];
-  /** Default: persisted in the library, so queued jobs survive a restart. */
+  /** Where listed jobs are kept. Default: persisted in the library, so queued jobs survive a restart. */
   queue?: JobQueue;
 }
 
@@ -151,30 +153,33 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const imports = createModelImports({ modelsDir: options.modelsDir, models, emit });
   const libraryMethods = createLibraryMethods(library, emit);
   const video = createVideoService({ library, models, emit, libraryDir });
+  const kinds: JobKinds = {
+    ...generationKinds({ library: libraryMethods, emit, video: video.jobs }),
+    ask: ask.kind,
+  };
   let queue: JobQueue;
   try {
-    queue = options.queue ?? createPersistedJobQueue(new JobStore(library));
+    queue = options.queue ?? createPersistedJobQueue(new JobStore(library), restorersOf(kinds));
   } catch (error) {
     library.close();
     throw error;
   }
-  const jobs = createJobRunner({
+  const scheduler = createJobScheduler({
+    kinds,
     queue,
     models,
-    library: libraryMethods,
-    emit,
     onStatus: () => emit('engine.status', status()),
-    video: video.jobParts,
   });
+  const jobs = createJobRunner({ scheduler, models, library: libraryMethods, emit, video: video.jobs });
   // Jobs restored from the last run start once the caller has had a chance to listen.
-  setImmediate(() => jobs.start());
+  setImmediate(() => scheduler.start());
 
   function status(): EngineStatus {
     return {
       activeModelId: models.active()?.manifest.id ?? null,
-      runningJobId: jobs.runningJobId,
-      queuedJobs: jobs.queuedCount(),
-      paused: jobs.paused,
+      runningJobId: scheduler.runningJobId,
+      queuedJobs: scheduler.queuedCount(),
+      paused: scheduler.paused,
     };
   }
 
@@ -184,7 +189,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     ) => MethodResult<M> | Promise<MethodResult<M>>;
   };
   const methods: Implementations = {
-    ...ask.methods,
+    ...ask.methods(scheduler),
     ...imports.methods,
     ...settings.methods,
     ...video.methods(jobs),
@@ -202,8 +207,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     'jobs.cancel': ({ jobId }) => jobs.cancel(jobId),
     'jobs.list': () => jobs.list(),
     'jobs.replay': ({ itemId }) => jobs.replay(itemId),
-    'jobs.pause': () => (jobs.setPaused(true), status()),
-    'jobs.resume': () => (jobs.setPaused(false), status()),
+    'jobs.pause': () => (scheduler.setPaused(true), status()),
+    'jobs.resume': () => (scheduler.setPaused(false), status()),
     'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
     'library.list': (params) => libraryMethods.list(params),
     'library.get': ({ id }) => libraryMethods.get(id),
@@ -248,8 +253,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       if (closed) return;
       closed = true;
       imports.close();
-      await ask.close();
-      await jobs.close();
+      await scheduler.close();
       models.close();
       listeners.clear();
       library.close();

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobStore } from '../library/job-store.js';
 import { Library } from '../library/library.js';
 import { createMemoryJobQueue, createPersistedJobQueue, type JobEntry } from './job-queue.js';
+import { generationRestorers } from './job-runner.js';
 
 const entry = (jobId: string): JobEntry => ({
   jobId,
@@ -61,11 +62,11 @@ describe('persisted job queue', () => {
   const reopen = () => {
     library.close();
     library = Library.open(dir);
-    return createPersistedJobQueue(new JobStore(library));
+    return createPersistedJobQueue(new JobStore(library), generationRestorers);
   };
 
   it('brings unfinished jobs back queued, in their order, with their requests; ended ones are gone', () => {
-    const queue = createPersistedJobQueue(new JobStore(library));
+    const queue = createPersistedJobQueue(new JobStore(library), generationRestorers);
     for (const id of ['a', 'b', 'c', 'd']) queue.add(entry(id));
     queue.update('a', {
       status: 'running',
@@ -85,8 +86,22 @@ describe('persisted job queue', () => {
     expect(again.nextQueued()?.jobId).toBe('a');
   });
 
+  it('writes only the kinds it can restore: an ask turn lives in memory alone', () => {
+    const queue = createPersistedJobQueue(new JobStore(library), generationRestorers);
+    queue.add(entry('image'));
+    queue.add({
+      ...entry('turn'),
+      kind: 'ask',
+      params: { subject: { kind: 'item', itemId: 1 }, question: 'Why?', maxTokens: 4 },
+    });
+    expect(ids(queue.list())).toEqual(['image', 'turn']);
+    queue.move('turn', 0);
+    expect(library.db.prepare('SELECT id FROM jobs').pluck().all()).toEqual(['image']);
+    expect(ids(reopen().list())).toEqual(['image']);
+  });
+
   it('drops a stored job whose request no longer reads, and keeps the rest', () => {
-    const queue = createPersistedJobQueue(new JobStore(library));
+    const queue = createPersistedJobQueue(new JobStore(library), generationRestorers);
     queue.add(entry('good'));
     library.db
       .prepare("INSERT INTO jobs VALUES ('bad', 99, 'image', ?, ?, '1970-01-01T00:00:00.000Z')")

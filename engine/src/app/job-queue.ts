@@ -1,32 +1,41 @@
 /**
- * The engine's job queue behind a small interface: in memory (tests, throwaway engines), or persisted in the
- * library database so queued jobs survive a restart of the app, as queued.
+ * Where the jobs of the engine's one queue (app/job-scheduler.ts) are kept, behind a small interface: in
+ * memory (ask turns, tests, throwaway engines), or persisted in the library database so queued jobs of the
+ * kinds that can be restored survive a restart of the app, as queued.
  */
 import {
-  ExtendParams,
-  GenerateImageParams,
-  GenerateVideoParams,
   InternalError,
-  ReplayParams,
+  type AskSubject,
+  type ExtendParams,
+  type GenerateImageParams,
+  type GenerateVideoParams,
   type JobProgress,
   type JobStatus,
   type SerializedError,
 } from '../api/index.js';
-import type { JobStore } from '../library/job-store.js';
+import type { JobStore, StoredJob } from '../library/job-store.js';
+
+/** One question about a subject, answered on the model (`ask.question`). */
+export interface AskTurn {
+  subject: AskSubject;
+  question: string;
+  maxTokens: number;
+}
 
 /** What a job asks for, by kind. */
 export type JobRequest =
   | { kind: 'image'; params: GenerateImageParams }
   | { kind: 'replay'; params: { itemId: number } }
   | { kind: 'video'; params: GenerateVideoParams }
-  | { kind: 'extend'; params: ExtendParams };
+  | { kind: 'extend'; params: ExtendParams }
+  | { kind: 'ask'; params: AskTurn };
 
 /** What the queue keeps of a job: plain data, so the persisted queue can store it as it is. */
 export type JobEntry = JobRequest & {
   jobId: string;
   status: JobStatus;
   modelId: string;
-  /** What the queue shows: the image's prompt, or the replayed item's. */
+  /** What the queue shows: the image's prompt, the replayed item's, or an ask turn's question. */
   prompt: string;
   createdAt: string;
   grid?: { height: number; width: number; frames?: number; fps?: number };
@@ -40,7 +49,7 @@ export type JobEntry = JobRequest & {
 
 export type JobPatch = Partial<Omit<JobEntry, 'jobId' | 'kind' | 'params'>>;
 
-/** Where jobs wait and what became of them. The service runs one job at a time, first queued first. */
+/** Where jobs wait and what became of them, in queue order. */
 export interface JobQueue {
   add(entry: JobEntry): void;
   /** The first job with status `queued`. */
@@ -103,15 +112,28 @@ export function createMemoryJobQueue(keepEnded = 200): JobQueue {
   };
 }
 
+/** What a stored job comes back as before its kind reads its request: queued, with what the queue shows. */
+export type RestoredJob = Omit<JobEntry, 'kind' | 'params'>;
+
 /**
- * The memory queue, with every job that has not ended also written to the library's `jobs` table. At
- * creation the stored jobs come back queued (one that was running when the app stopped starts over), in
- * their order; rows whose request no longer reads (an older, incompatible version) are dropped.
+ * How each persisted kind reads its stored request back (checking it again: it may be from an older
+ * version); null when it no longer reads. A kind without one is not written to the database.
  */
-export function createPersistedJobQueue(store: JobStore, keepEnded = 200): JobQueue {
+export type JobRestorers = Partial<{
+  [K in JobEntry['kind']]: (base: RestoredJob, request: unknown) => Extract<JobEntry, { kind: K }> | null;
+}>;
+
+/**
+ * The memory queue, with every job of a kind in `restorers` that has not ended also written to the
+ * library's `jobs` table. At creation the stored jobs come back queued (one that was running when the app
+ * stopped starts over), in their order; rows whose request no longer reads (an older, incompatible
+ * version, or a kind this engine does not restore) are dropped.
+ */
+export function createPersistedJobQueue(store: JobStore, restorers: JobRestorers, keepEnded = 200): JobQueue {
   const memory = createMemoryJobQueue(keepEnded);
+  const persists = (entry: JobEntry) => restorers[entry.kind] !== undefined;
   for (const stored of store.all()) {
-    const entry = restore(stored);
+    const entry = restore(stored, restorers);
     if (entry) memory.add(entry);
     else store.remove(stored.id);
   }
@@ -119,13 +141,14 @@ export function createPersistedJobQueue(store: JobStore, keepEnded = 200): JobQu
     store.setOrder(
       memory
         .list()
-        .filter((e) => !isEnded(e))
+        .filter((e) => !isEnded(e) && persists(e))
         .map((e) => e.jobId),
     );
   return {
     ...memory,
     add(entry) {
       memory.add(entry);
+      if (!persists(entry)) return;
       store.add({
         id: entry.jobId,
         kind: entry.kind,
@@ -152,10 +175,10 @@ export function createPersistedJobQueue(store: JobStore, keepEnded = 200): JobQu
   };
 }
 
-function restore(stored: ReturnType<JobStore['all']>[number]): JobEntry | null {
+function restore(stored: StoredJob, restorers: JobRestorers): JobEntry | null {
   const data = stored.params as { request?: unknown; prompt?: unknown; grid?: unknown } | null;
   if (typeof data?.prompt !== 'string') return null;
-  const base = {
+  const base: RestoredJob = {
     jobId: stored.id,
     status: 'queued' as const,
     modelId: stored.modelId,
@@ -163,25 +186,9 @@ function restore(stored: ReturnType<JobStore['all']>[number]): JobEntry | null {
     createdAt: stored.createdAt,
     ...(isGrid(data.grid) ? { grid: data.grid } : {}),
   };
-  if (stored.kind === 'image') {
-    const params = GenerateImageParams.safeParse(data.request);
-    return params.success ? { ...base, kind: 'image', params: params.data } : null;
-  }
-  if (stored.kind === 'video') {
-    const params = GenerateVideoParams.safeParse(data.request);
-    return params.success ? { ...base, kind: 'video', params: params.data } : null;
-  }
-  if (stored.kind === 'extend') {
-    const params = ExtendParams.safeParse(data.request);
-    return params.success ? { ...base, kind: 'extend', params: params.data } : null;
-  }
-  if (stored.kind === 'replay') {
-    const params = ReplayParams.safeParse(data.request);
-    return params.success
-      ? { ...base, kind: 'replay', params: params.data, itemId: params.data.itemId }
-      : null;
-  }
-  return null;
+  const read = restorers[stored.kind as JobEntry['kind']] as
+    ((base: RestoredJob, request: unknown) => JobEntry | null) | undefined;
+  return read ? read(base, data.request) : null;
 }
 
 function isGrid(value: unknown): value is NonNullable<JobEntry['grid']> {

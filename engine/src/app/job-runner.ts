@@ -1,49 +1,48 @@
 /**
- * Jobs: queued behind the `JobQueue`, run one at a time, first queued first, each on the model it was queued
- * on. An image job ends saved in the library; a replay regenerates a library item and compares every token.
- * A paused queue finishes the running job and starts no other until resumed.
+ * The generation jobs of the engine's one queue (app/job-scheduler.ts): the `jobs.*` methods, and the kinds
+ * they queue. An image job ends saved in the library; a replay regenerates a library item and compares
+ * every token; videos and extensions are in video-jobs.ts. Each job runs on the model it was queued on.
  */
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import {
   CancelledError,
   EngineError,
-  serializeError,
+  ExtendParams,
+  GenerateImageParams,
+  GenerateVideoParams,
+  ReplayParams,
   summarizeRecord,
-  type EventData,
-  type EventName,
-  type ExtendParams,
-  type GenerateImageParams,
-  type GenerateVideoParams,
   type JobStatus,
   type JobSummary,
+  type SerializedError,
 } from '../api/index.js';
+import type { JobKindHandler, JobKinds, JobScheduler, RunningJob } from './job-scheduler.js';
 import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
 import { generationSize } from '../generate/format.js';
-import { throttle } from '../generate/progress.js';
+import type { GenerationProgress } from '../generate/progress.js';
 import { replayRecord } from '../generate/replay.js';
 import { generateVision } from '../generate/vision.js';
 import { pngDataUrl } from '../media/images.js';
-import type { JobEntry, JobQueue } from './job-queue.js';
+import type { JobEntry, JobRestorers, RestoredJob } from './job-queue.js';
 import type { LibraryMethods } from './library-methods.js';
+import type { Emit } from './method-impls.js';
 import type { ModelLease, ModelRegistry } from './model-registry.js';
-import { createVideoJobs, type VideoJobsOptions } from './video-jobs.js';
+import type { VideoJobEntry, VideoJobs } from './video-jobs.js';
 
-/** How often progress events go out at most; previews have their own pace (generate/vision.ts). */
-const PROGRESS_INTERVAL_MS = 100;
-
-type Emit = <E extends EventName>(event: E, data: EventData<E>) => void;
+type GenerationKind = 'image' | 'replay' | 'video' | 'extend';
+type GenerationEntry = Extract<JobEntry, { kind: GenerationKind }>;
 
 export interface JobRunnerOptions {
-  queue: JobQueue;
+  scheduler: JobScheduler;
   models: ModelRegistry;
   library: LibraryMethods;
   emit: Emit;
-  /** Called whenever what `engine.status` reports may have changed. */
-  onStatus: () => void;
-  /** What video and extension jobs save to and read from (app/video-jobs.ts). */
-  video: Pick<VideoJobsOptions, 'library' | 'videos' | 'uploads'>;
+  /** Checks video and extension requests when they are queued (video-jobs.ts). */
+  video: Pick<VideoJobs, 'videoEntry' | 'extendEntry'>;
 }
 
+/** The `jobs.*` methods that queue, cancel, list and move generation jobs. */
 export interface JobRunner {
   generateImage(params: GenerateImageParams): { jobId: string };
   generateVideo(params: GenerateVideoParams): Promise<{ jobId: string }>;
@@ -52,55 +51,41 @@ export interface JobRunner {
   cancel(jobId: string): Promise<{ jobId: string; status: JobStatus }>;
   list(): JobSummary[];
   move(jobId: string, index: number): { queued: string[] };
-  setPaused(paused: boolean): void;
-  readonly runningJobId: string | null;
-  readonly paused: boolean;
-  queuedCount(): number;
-  /** Starts the queue (jobs restored from an earlier run wait for this). */
-  start(): void;
-  /** Stops the running job and leaves it and every queued job in the queue, for the next start. */
-  close(): Promise<void>;
-}
-
-interface LiveJob {
-  controller: AbortController;
-  /** Taken when queued on the active model, so retiring that model does not close it under the job. */
-  lease: ModelLease | null;
-  /** Settles when the job has ended, however it ended. */
-  ended: Promise<void>;
-  end(): void;
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  const { queue, models, library, emit } = options;
-  const live = new Map<string, LiveJob>();
-  let runningJobId: string | null = null;
-  let paused = false;
-  let started = false;
-  let closed = false;
-
-  function liveJob(jobId: string, lease: ModelLease | null): LiveJob {
-    let end!: () => void;
-    const ended = new Promise<void>((resolve) => (end = resolve));
-    const job = { controller: new AbortController(), lease, ended, end };
-    live.set(jobId, job);
-    return job;
-  }
+  const { scheduler, models, library, emit } = options;
 
   function enqueue(entry: JobEntry, lease: ModelLease | null): { jobId: string } {
-    liveJob(entry.jobId, lease);
-    queue.add(entry);
-    emit('job.queued', summarize(entry));
-    options.onStatus();
-    // After this call's response has gone out, so the caller knows the job id before its events.
-    setImmediate(pump);
+    try {
+      scheduler.add(entry, lease);
+    } catch (error) {
+      lease?.release();
+      throw error;
+    }
     return { jobId: entry.jobId };
+  }
+
+  /** Queues a job on the active model, once its request checks out against it. */
+  async function enqueueOnActive(entry: (lease: ModelLease) => JobEntry | Promise<JobEntry>) {
+    const lease = models.leaseActive();
+    if (!lease)
+      throw new EngineError('bad_request', 'no model is active: activate one first (models.activate)');
+    let checked: JobEntry;
+    try {
+      checked = await entry(lease);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    return enqueue(checked, lease);
   }
 
   function generateImage(params: GenerateImageParams): { jobId: string } {
     const lease = models.leaseActive();
     if (!lease)
       throw new EngineError('bad_request', 'no model is active: activate one first (models.activate)');
+    let entry: JobEntry;
     try {
       const { manifest } = lease.model;
       // The size rule's errors belong to the request, not to a job that fails later.
@@ -109,38 +94,21 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         params.area ?? manifest.imageArea,
         manifest.vision.spatialFactor,
       );
-      return enqueue(
-        {
-          jobId: randomUUID(),
-          kind: 'image',
-          params,
-          status: 'queued',
-          modelId: manifest.id,
-          prompt: params.prompt,
-          grid: { height: grid.height, width: grid.width },
-          createdAt: new Date().toISOString(),
-        },
-        lease,
-      );
+      entry = {
+        jobId: randomUUID(),
+        kind: 'image',
+        params,
+        status: 'queued',
+        modelId: manifest.id,
+        prompt: params.prompt,
+        grid: { height: grid.height, width: grid.width },
+        createdAt: new Date().toISOString(),
+      };
     } catch (error) {
       lease.release();
       throw error;
     }
-  }
-
-  const video = createVideoJobs({ ...options.video, queue, emit, end });
-
-  /** Queues a video or extension job on the active model, once its request checks out against it. */
-  async function enqueueVideo(entry: (lease: ModelLease) => Promise<JobEntry>): Promise<{ jobId: string }> {
-    const lease = models.leaseActive();
-    if (!lease)
-      throw new EngineError('bad_request', 'no model is active: activate one first (models.activate)');
-    try {
-      return enqueue(await entry(lease), lease);
-    } catch (error) {
-      lease.release();
-      throw error;
-    }
+    return enqueue(entry, lease);
   }
 
   function replay(itemId: number): { jobId: string } {
@@ -167,61 +135,69 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     );
   }
 
-  function pump(): void {
-    if (runningJobId !== null || closed || paused || !started) return;
-    const entry = queue.nextQueued();
-    if (!entry) return;
-    runningJobId = entry.jobId;
-    void runJob(entry).finally(() => {
-      runningJobId = null;
-      options.onStatus();
-      pump();
-    });
+  async function cancel(jobId: string): Promise<{ jobId: string; status: JobStatus }> {
+    const entry = scheduler.get(jobId);
+    if (!entry || !isGeneration(entry)) throw new EngineError('not_found', `no job ${jobId}`);
+    return { jobId, status: await scheduler.cancel(jobId) };
   }
 
-  async function runJob(entry: JobEntry): Promise<void> {
-    const { jobId } = entry;
-    // A job restored from an earlier run has no live part yet: it gets one, and its model, now.
-    const job = live.get(jobId) ?? liveJob(jobId, null);
-    const { signal } = job.controller;
-    queue.update(jobId, { status: 'running', startedAt: new Date().toISOString() });
-    emit('job.started', { jobId });
-    options.onStatus();
-    const started = performance.now();
-    try {
-      job.lease ??= await models.leaseById(entry.modelId);
-      if (signal.aborted) throw new CancelledError();
-      if (entry.kind === 'image') await runImage(jobId, entry.params, job.lease, signal, started);
-      else if (entry.kind === 'video' || entry.kind === 'extend')
-        await video.run(entry, job.lease.model, signal, started);
-      else await runReplay(jobId, entry.params.itemId, job.lease, signal, started);
-    } catch (error) {
-      if (closed && signal.aborted) {
-        // Shutting down: not a cancellation by the user. It stays queued for the next start.
-        queue.update(jobId, { status: 'queued' });
-      } else if (error instanceof CancelledError || signal.aborted) {
-        end(jobId, { status: 'cancelled' });
-        emit('job.cancelled', { jobId });
-      } else {
-        const serialized = serializeError(error);
-        end(jobId, { status: 'failed', error: serialized });
-        emit('job.failed', { jobId, error: serialized });
-      }
-    } finally {
-      job.lease?.release();
-      live.delete(jobId);
-      job.end();
-    }
+  function move(jobId: string, index: number): { queued: string[] } {
+    const queued = scheduler.move(jobId, index);
+    emit('jobs.reordered', { queued });
+    return { queued };
   }
 
-  async function runImage(
-    jobId: string,
-    params: GenerateImageParams,
-    { model }: ModelLease,
-    signal: AbortSignal,
-    started: number,
-  ): Promise<void> {
-    const progressDue = throttle(PROGRESS_INTERVAL_MS);
+  return {
+    generateImage,
+    generateVideo: (params) => enqueueOnActive((lease) => options.video.videoEntry(params, lease.model)),
+    extend: (params) => enqueueOnActive((lease) => options.video.extendEntry(params, lease.model)),
+    replay,
+    cancel,
+    list: () => scheduler.list().filter(isGeneration).map(summarize),
+    move,
+  };
+}
+
+const isGeneration = (entry: JobEntry): entry is GenerationEntry => entry.kind !== 'ask';
+
+export interface GenerationKindsOptions {
+  library: LibraryMethods;
+  emit: Emit;
+  /** Runs video and extension jobs (video-jobs.ts). */
+  video: Pick<VideoJobs, 'run'>;
+}
+
+/** The generation kinds of the queue: persisted, listed, reported as `job.*` events. */
+export function generationKinds(options: GenerationKindsOptions): Pick<JobKinds, GenerationKind> {
+  const { library, emit } = options;
+  const reports = {
+    queued: (entry: GenerationEntry) => emit('job.queued', summarize(entry)),
+    started: (entry: GenerationEntry) => emit('job.started', { jobId: entry.jobId }),
+    progress: (entry: GenerationEntry, progress: GenerationProgress) =>
+      emit('job.progress', { jobId: entry.jobId, ...progress }),
+    cancelled: (entry: GenerationEntry) => emit('job.cancelled', { jobId: entry.jobId }),
+    failed: (entry: GenerationEntry, error: SerializedError) =>
+      emit('job.failed', { jobId: entry.jobId, error }),
+  };
+  const video: JobKindHandler<VideoJobEntry>['run'] = (entry, job) => options.video.run(entry, job);
+
+  return {
+    image: {
+      ...reports,
+      restore: generationRestorers.image,
+      run: ({ jobId, params }, job) => runImage(jobId, params, job),
+    },
+    replay: {
+      ...reports,
+      restore: generationRestorers.replay,
+      run: ({ jobId, params }, job) => runReplay(jobId, params.itemId, job),
+    },
+    video: { ...reports, restore: generationRestorers.video, run: video },
+    extend: { ...reports, restore: generationRestorers.extend, run: video },
+  };
+
+  async function runImage(jobId: string, params: GenerateImageParams, job: RunningJob): Promise<void> {
+    const { model, signal } = job;
     const result = await generateVision(
       model,
       {
@@ -234,11 +210,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       },
       {
         signal,
-        onProgress: (progress) => {
-          if (!progressDue(progress.done === 1 || progress.done === progress.total)) return;
-          queue.update(jobId, { progress });
-          emit('job.progress', { jobId, ...progress });
-        },
+        onProgress: (progress) => job.progress(progress),
         onPreview: async (frames, rows) => {
           const image = await pngDataUrl(frames[0]!);
           if (!signal.aborted) emit('job.preview', { jobId, rows, image });
@@ -251,115 +223,59 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const parent = params.parent && { id: params.parent.itemId, relation: params.parent.relation };
     const item = await library.saveImage(frame, result.record, parent);
     const image = await pngDataUrl(frame);
-    end(jobId, { status: 'finished', itemId: item.id });
+    job.finish({ itemId: item.id });
     emit('job.finished', {
       jobId,
       record: summarizeRecord(result.record),
       image,
       width: frame.width,
       height: frame.height,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (performance.now() - job.started) / 1000,
       itemId: item.id,
     });
   }
 
-  async function runReplay(
-    jobId: string,
-    itemId: number,
-    { model }: ModelLease,
-    signal: AbortSignal,
-    started: number,
-  ): Promise<void> {
+  async function runReplay(jobId: string, itemId: number, job: RunningJob): Promise<void> {
     const { record } = library.item(itemId);
-    const result = await replayRecord(model, record, signal);
-    if (signal.aborted) throw new CancelledError();
-    end(jobId, { status: 'finished' });
+    const result = await replayRecord(job.model, record, job.signal);
+    if (job.signal.aborted) throw new CancelledError();
+    job.finish();
     emit('job.replayed', {
       jobId,
       itemId,
       verdict: result.matches ? 'identical' : 'different',
       tokens: record.tokens.output.length,
       firstDifference: result.firstDifference,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (performance.now() - job.started) / 1000,
     });
   }
+}
 
-  function end(jobId: string, patch: Pick<JobEntry, 'status' | 'error' | 'itemId'>): void {
-    queue.update(jobId, { ...patch, endedAt: new Date().toISOString() });
-  }
+/** How generation jobs come back after a restart: their requests checked again against the protocol. */
+export const generationRestorers = {
+  image: restoreWith('image', GenerateImageParams),
+  replay: (base: RestoredJob, request: unknown): Extract<JobEntry, { kind: 'replay' }> | null => {
+    const params = ReplayParams.safeParse(request);
+    return params.success
+      ? { ...base, kind: 'replay', params: params.data, itemId: params.data.itemId }
+      : null;
+  },
+  video: restoreWith('video', GenerateVideoParams),
+  extend: restoreWith('extend', ExtendParams),
+} satisfies JobRestorers;
 
-  async function cancel(jobId: string): Promise<{ jobId: string; status: JobStatus }> {
-    const entry = queue.get(jobId);
-    if (!entry) throw new EngineError('not_found', `no job ${jobId}`);
-    const job = live.get(jobId);
-    if (entry.status === 'queued') {
-      queue.remove(jobId);
-      if (job) {
-        job.lease?.release();
-        live.delete(jobId);
-        job.end();
-      }
-      emit('job.cancelled', { jobId });
-      options.onStatus();
-      return { jobId, status: 'cancelled' };
-    }
-    if (entry.status === 'running' && job) {
-      job.controller.abort();
-      await job.ended;
-    }
-    return { jobId, status: queue.get(jobId)?.status ?? 'cancelled' };
-  }
-
-  function move(jobId: string, index: number): { queued: string[] } {
-    const entry = queue.get(jobId);
-    if (!entry) throw new EngineError('not_found', `no job ${jobId}`);
-    if (entry.status !== 'queued')
-      throw new EngineError('bad_request', `job ${jobId} is ${entry.status}; only queued jobs move`);
-    const queued = queue.move(jobId, index);
-    emit('jobs.reordered', { queued });
-    return { queued };
-  }
-
-  return {
-    generateImage,
-    generateVideo: (params) => enqueueVideo((lease) => video.videoEntry(params, lease.model)),
-    extend: (params) => enqueueVideo((lease) => video.extendEntry(params, lease.model)),
-    replay,
-    cancel,
-    list: () => queue.list().map(summarize),
-    move,
-    setPaused(value) {
-      paused = value;
-      options.onStatus();
-      pump();
-    },
-    get runningJobId() {
-      return runningJobId;
-    },
-    get paused() {
-      return paused;
-    },
-    queuedCount: () => queue.list().filter((entry) => entry.status === 'queued').length,
-    start() {
-      started = true;
-      pump();
-    },
-    async close() {
-      closed = true;
-      for (const [jobId, job] of live) {
-        if (jobId === runningJobId) continue;
-        job.lease?.release();
-        live.delete(jobId);
-        job.end();
-      }
-      const running = runningJobId === null ? undefined : live.get(runningJobId);
-      running?.controller.abort();
-      await running?.ended;
-    },
+/** A kind's restorer that checks the stored request against the protocol's schema for it. */
+function restoreWith<K extends 'image' | 'video' | 'extend'>(
+  kind: K,
+  schema: z.ZodType<Extract<JobEntry, { kind: K }>['params']>,
+) {
+  return (base: RestoredJob, request: unknown): Extract<JobEntry, { kind: K }> | null => {
+    const params = schema.safeParse(request);
+    return params.success ? ({ ...base, kind, params: params.data } as Extract<JobEntry, { kind: K }>) : null;
   };
 }
 
-function summarize(entry: JobEntry): JobSummary {
+function summarize(entry: GenerationEntry): JobSummary {
   return {
     jobId: entry.jobId,
     kind: entry.kind,

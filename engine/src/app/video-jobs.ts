@@ -1,5 +1,5 @@
 /**
- * Video jobs behind the job runner: text to video, and extensions of a gallery video or an uploaded file.
+ * Video jobs of the engine's one queue (app/job-scheduler.ts): text to video, and extensions of a gallery video or an uploaded file.
  * Requests are checked when queued (the model's positions, the source's length) so a mistake is answered at
  * once; the job then generates with previews of each latent frame as its rows complete, and ends as a
  * gallery item: an MP4 carrying its record, a poster, and for an extension its parent.
@@ -17,30 +17,26 @@ import {
 } from '../api/index.js';
 import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
 import { generationPrompt, generationSize, newTokenCount } from '../generate/format.js';
-import { throttle, type GenerationProgress } from '../generate/progress.js';
+import type { GenerationProgress } from '../generate/progress.js';
 import { generateVision, type VisionResult } from '../generate/vision.js';
 import type { Library } from '../library/library.js';
 import { pngDataUrl } from '../media/images.js';
 import type { ModelHandle } from '../runtime/open-model.js';
 import { encodeFrames } from '../runtime/vq-runner.js';
-import type { JobEntry, JobPatch, JobQueue } from './job-queue.js';
+import type { RunningJob } from './job-scheduler.js';
+import type { JobEntry } from './job-queue.js';
 import type { Emit } from './method-impls.js';
 import type { VideoLibrary } from './video-library.js';
 import { readSourceFrames, resolveSource, sourceFits } from './video-sources.js';
 import type { VideoUploads } from './video-uploads.js';
 
-const PROGRESS_INTERVAL_MS = 100;
-
 export type VideoJobEntry = Extract<JobEntry, { kind: 'video' | 'extend' }>;
 
 export interface VideoJobsOptions {
-  queue: JobQueue;
   emit: Emit;
   library: Library;
   videos: VideoLibrary;
   uploads: VideoUploads;
-  /** Marks a job ended in the queue (status, item, error, end time). */
-  end(jobId: string, patch: Pick<JobPatch, 'status' | 'error' | 'itemId'>): void;
 }
 
 export interface VideoJobs {
@@ -48,22 +44,18 @@ export interface VideoJobs {
   videoEntry(params: GenerateVideoParams, model: ModelHandle): Promise<VideoJobEntry>;
   /** The queue entry of an extension, its source found and measured against the context it asks for. */
   extendEntry(params: ExtendParams, model: ModelHandle): Promise<VideoJobEntry>;
-  run(entry: VideoJobEntry, model: ModelHandle, signal: AbortSignal, started: number): Promise<void>;
+  run(entry: VideoJobEntry, job: RunningJob): Promise<void>;
 }
 
 export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
-  const { queue, emit, videos } = options;
+  const { emit, videos } = options;
 
-  /** Progress and per-frame previews of a running job, as events. */
-  function events(jobId: string, signal: AbortSignal) {
-    const progressDue = throttle(PROGRESS_INTERVAL_MS);
+  /** Progress (through the queue) and per-frame previews of a running job, as events. */
+  function events(jobId: string, job: RunningJob) {
+    const { signal } = job;
     return {
       signal,
-      onProgress: (progress: GenerationProgress) => {
-        if (!progressDue(progress.done === 1 || progress.done === progress.total)) return;
-        queue.update(jobId, { progress });
-        emit('job.progress', { jobId, ...progress });
-      },
+      onProgress: (progress: GenerationProgress) => job.progress(progress),
       onPreview: async (frames: RgbFrame[], rows: number, frame: number) => {
         const image = await pngDataUrl(frames[0]!);
         if (!signal.aborted) emit('job.preview', { jobId, rows, image, frame });
@@ -73,13 +65,13 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
 
   async function finish(
     jobId: string,
+    job: RunningJob,
     result: VisionResult,
     frames: readonly RgbFrame[],
     fps: number,
-    started: number,
-    signal: AbortSignal,
     parent?: ItemParent,
   ): Promise<void> {
+    const { signal } = job;
     if (signal.aborted) throw new CancelledError();
     const poster = result.frames[0]!;
     // Saved before the job counts as finished: a result the library could not keep is a failed job.
@@ -89,14 +81,14 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
       signal,
       ...(parent ? { parent } : {}),
     });
-    options.end(jobId, { status: 'finished', itemId: item.id });
+    job.finish({ itemId: item.id });
     emit('job.finished', {
       jobId,
       record: summarizeRecord(result.record),
       image: await pngDataUrl(poster),
       width: poster.width,
       height: poster.height,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (performance.now() - job.started) / 1000,
       itemId: item.id,
       media: item.media,
     });
@@ -158,7 +150,8 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
       };
     },
 
-    async run(entry, model, signal, started) {
+    async run(entry, job) {
+      const { model, signal } = job;
       const { manifest } = model;
       const sampling = { ...defaultGenerationSampling(manifest), ...entry.params.sampling };
       const negativePrompt = entry.params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT;
@@ -176,10 +169,10 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
             sampling,
             ...(params.seed !== undefined ? { seed: params.seed } : {}),
           },
-          events(entry.jobId, signal),
+          events(entry.jobId, job),
         );
         const parent = params.parent && { id: params.parent.itemId, relation: params.parent.relation };
-        return finish(entry.jobId, result, result.frames, params.fps, started, signal, parent);
+        return finish(entry.jobId, job, result, result.frames, params.fps, parent);
       }
 
       const { params } = entry;
@@ -213,21 +206,13 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
           sampling,
           ...(params.seed !== undefined ? { seed: params.seed } : {}),
         },
-        events(entry.jobId, signal),
+        events(entry.jobId, job),
       );
       const parent =
         params.source.kind === 'item'
           ? { id: params.source.itemId, relation: 'extension' as const }
           : undefined;
-      return finish(
-        entry.jobId,
-        result,
-        [...frames, ...result.frames],
-        resolved.fps,
-        started,
-        signal,
-        parent,
-      );
+      return finish(entry.jobId, job, result, [...frames, ...result.frames], resolved.fps, parent);
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The engine's video part: the `jobs.generateVideo`, `jobs.extend`, `videos.*`, `uploads.discard` and
  * `library.lineage` methods, and what hosts carry over HTTP (uploads of videos to extend, exports of gallery
- * items, images included: item-exports.ts). Jobs themselves run in the job runner (app/video-jobs.ts); this
+ * items, images included: item-exports.ts). Jobs themselves run in the engine's one queue (video-jobs.ts); this
  * file wires their parts together.
  */
 import { join } from 'node:path';
@@ -11,9 +11,10 @@ import { createItemExports } from './item-exports.js';
 import type { JobRunner } from './job-runner.js';
 import type { Emit, MethodImpls } from './method-impls.js';
 import type { ModelRegistry } from './model-registry.js';
-import { createVideoLibrary, type ExportedFile, type VideoLibrary } from './video-library.js';
+import { createVideoJobs, type VideoJobs } from './video-jobs.js';
+import { createVideoLibrary, type ExportedFile } from './video-library.js';
 import { describeSource, resolveSource } from './video-sources.js';
-import { createVideoUploads, type VideoUploads } from './video-uploads.js';
+import { createVideoUploads } from './video-uploads.js';
 
 type VideoMethodName = Extract<
   MethodName,
@@ -37,8 +38,8 @@ export interface VideoTransfers {
 }
 
 export interface VideoService {
-  /** What the job runner needs for video jobs. */
-  jobParts: { library: Library; videos: VideoLibrary; uploads: VideoUploads };
+  /** Video and extension jobs: checked when queued, and run by the queue (video-jobs.ts). */
+  jobs: VideoJobs;
   methods(jobs: Pick<JobRunner, 'generateVideo' | 'extend'>): MethodImpls<VideoMethodName>;
   transfers: VideoTransfers;
 }
@@ -65,7 +66,7 @@ export function createVideoService(deps: {
   }
 
   return {
-    jobParts: { library, videos, uploads },
+    jobs: createVideoJobs({ library, videos, uploads, emit: deps.emit }),
     methods: (jobs) => ({
       'jobs.generateVideo': (params) => jobs.generateVideo(params),
       'jobs.extend': (params) => jobs.extend(params),
