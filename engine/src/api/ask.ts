@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { SerializedError } from './errors.js';
 import { ItemId, MediaRef, Sha256 } from './library.js';
+import { UPLOAD_FILE_TYPES } from './uploads.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 /** The longest answer a question may ask for; the model's positions may cap it lower. */
@@ -18,16 +19,10 @@ export const DEFAULT_ANSWER_TOKENS = 256;
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 /** `POST` a file's bytes here with its `Content-Type` and `?name=`; answered with an `AskUpload`. */
 export const UPLOAD_PATH = '/api/upload';
-/** What an upload may be, by `Content-Type`; the bytes are checked again on arrival. */
-export const UPLOAD_TYPES = [
-  'image/png',
-  'image/jpeg',
-  'image/webp',
-  'image/gif',
-  'video/mp4',
-  'video/quicktime',
-  'video/webm',
-] as const;
+/** What an upload to ask about may be, by `Content-Type` (uploads.ts); the bytes are checked again on arrival. */
+export const UPLOAD_TYPES: readonly string[] = [
+  ...new Set(Object.values(UPLOAD_FILE_TYPES).map((entry) => entry.type)),
+];
 
 export const AskSubject = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('item'), itemId: ItemId }),

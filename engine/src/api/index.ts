@@ -16,3 +16,4 @@ export * from './settings.js';
 export * from './frames.js';
 export * from './config-file.js';
 export * from './desktop-bridge.js';
+export * from './uploads.js';

@@ -8,6 +8,7 @@
  * the library (library-methods.ts), and the kinds of jobs (job-runner.ts, video-jobs.ts, ask-methods.ts)
  * that all wait and run in the engine's one queue (app/job-scheduler.ts).
  */
+import { join } from 'node:path';
 import type { z } from 'zod';
 import {
   describeIssues,
@@ -15,6 +16,7 @@ import {
   Events,
   InternalError,
   isMethodName,
+  MAX_UPLOAD_BYTES,
   Methods,
   type AskUpload,
   type EngineEvent,
@@ -23,6 +25,7 @@ import {
   type EventData,
   type EventName,
   type MediaExt,
+  type MediaKind,
   type MethodName,
   type MethodParams,
   type MethodResult,
@@ -35,6 +38,7 @@ import { studioHome } from '../library/paths.js';
 import { SettingsStore } from '../library/settings-store.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
 import { createJobScheduler, restorersOf, type JobKinds } from './job-scheduler.js';
+import { createUploadStore } from './upload-store.js';
 import { createAskMethods } from './ask-methods.js';
 import { activateDefaultModel } from './default-model.js';
 import { createFileRecordMethods } from './file-records.js';
@@ -84,8 +88,17 @@ export interface EngineService {
    * `bad_request` or `not_found` otherwise. The caller never supplies a path.
    */
   mediaFile(sha256: string, ext: string): { path: string; ext: MediaExt };
-  /** Keeps a file a host received (`POST /api/upload`) as an upload to ask about; the bytes decide its type. */
+  /** Keeps a file on disk as an upload to ask about; the bytes decide its type. */
   upload(path: string, name: string): Promise<AskUpload>;
+  /**
+   * Keeps a file a host received (`POST /api/upload`) as an upload to ask about: received into the upload
+   * store (at most `maxBytes`), then kept in the library's media by its content.
+   */
+  acceptUpload(
+    body: AsyncIterable<Uint8Array>,
+    name: string,
+    options?: { maxBytes?: number; kind?: MediaKind },
+  ): Promise<AskUpload>;
   /**
    * With no model asked for: activates the model active last time, or imports (with progress events) and
    * activates the bundled one. Null when none could be activated; never rejects.
@@ -152,7 +165,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const ask = createAskMethods({ library, models, emit });
   const imports = createModelImports({ modelsDir: options.modelsDir, models, emit });
   const libraryMethods = createLibraryMethods(library, emit);
-  const video = createVideoService({ library, models, emit, libraryDir });
+  const uploads = createUploadStore(join(libraryDir, 'uploads'));
+  // Old uploads go, the rest are found again (a queued extension of one survives a restart).
+  void uploads.sweep();
+  const video = createVideoService({ library, models, emit, uploads, libraryDir });
   const kinds: JobKinds = {
     ...generationKinds({ library: libraryMethods, emit, video: video.jobs }),
     ask: ask.kind,
@@ -247,6 +263,19 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     activateModel: (reference) => models.activate(reference),
     mediaFile: (sha256, ext) => libraryMethods.mediaFile(sha256, ext),
     upload: (path, name) => ask.upload(path, name),
+    async acceptUpload(body, name, { maxBytes = MAX_UPLOAD_BYTES, kind } = {}) {
+      const received = await uploads.receive(body, name, maxBytes, kind);
+      try {
+        return await ask.upload(received.path, received.name);
+      } catch (error) {
+        // The engine names the stored file; the user knows it by the name they chose.
+        if (error instanceof EngineError)
+          throw new EngineError(error.code, error.message.split(received.path).join(received.name));
+        throw error;
+      } finally {
+        await uploads.discard(received.uploadId);
+      }
+    },
     video: video.transfers,
     activateDefaultModel: () => activateDefaultModel({ models, imports, remembered: rememberedModel }),
     async close() {

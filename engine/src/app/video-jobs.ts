@@ -28,7 +28,7 @@ import type { JobEntry } from './job-queue.js';
 import type { Emit } from './method-impls.js';
 import type { VideoLibrary } from './video-library.js';
 import { readSourceFrames, resolveSource, sourceFits } from './video-sources.js';
-import type { VideoUploads } from './video-uploads.js';
+import type { UploadStore } from './upload-store.js';
 
 export type VideoJobEntry = Extract<JobEntry, { kind: 'video' | 'extend' }>;
 
@@ -36,7 +36,7 @@ export interface VideoJobsOptions {
   emit: Emit;
   library: Library;
   videos: VideoLibrary;
-  uploads: VideoUploads;
+  uploads: UploadStore;
 }
 
 export interface VideoJobs {

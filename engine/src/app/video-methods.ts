@@ -14,7 +14,7 @@ import type { ModelRegistry } from './model-registry.js';
 import { createVideoJobs, type VideoJobs } from './video-jobs.js';
 import { createVideoLibrary, type ExportedFile } from './video-library.js';
 import { describeSource, resolveSource } from './video-sources.js';
-import { createVideoUploads } from './video-uploads.js';
+import type { UploadStore } from './upload-store.js';
 
 type VideoMethodName = Extract<
   MethodName,
@@ -48,13 +48,12 @@ export function createVideoService(deps: {
   library: Library;
   models: ModelRegistry;
   emit: Emit;
-  /** The library folder: uploads and exports live beside the database. */
+  /** The engine's upload store: videos to extend are received into it. */
+  uploads: UploadStore;
+  /** The library folder: exports live beside the database. */
   libraryDir: string;
 }): VideoService {
-  const { library, models } = deps;
-  const uploads = createVideoUploads(join(deps.libraryDir, 'video-uploads'));
-  // Old uploads go, the rest are found again (a queued extension of one survives a restart).
-  void uploads.sweep();
+  const { library, models, uploads } = deps;
   const videos = createVideoLibrary(library, deps.emit, join(deps.libraryDir, 'exports'));
   const exportItem = createItemExports(library, videos, join(deps.libraryDir, 'exports'));
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evenly, slug } from './video-library.js';
 import { fitSource, roundFps, sourceFits } from './video-sources.js';
-import { cleanName, createVideoUploads } from './video-uploads.js';
+import { cleanName, createUploadStore } from './upload-store.js';
 
 const NANO = { imageArea: 128 * 128, vision: { spatialFactor: 8 } } as Parameters<typeof fitSource>[3];
 
@@ -55,7 +55,7 @@ describe('filmstrips and downloads', () => {
   });
 });
 
-describe('video uploads', () => {
+describe('the upload store', () => {
   const dirs: string[] = [];
   const folder = () => {
     const dir = mkdtempSync(join(tmpdir(), 'emu3-uploads-'));
@@ -66,26 +66,31 @@ describe('video uploads', () => {
 
   it('keeps a body under a name of its own, hashed, and finds it again after a restart', async () => {
     const dir = folder();
-    const uploads = createVideoUploads(dir);
+    const uploads = createUploadStore(dir);
     const upload = await uploads.receive(
       Readable.from([Buffer.from('abc'), Buffer.from('def')]),
       '../x/clip.mkv',
     );
-    expect(upload).toMatchObject({ name: 'clip.mkv', bytes: 6 });
+    expect(upload).toMatchObject({ name: 'clip.mkv', bytes: 6, kind: 'video' });
     expect(upload.sha256).toBe('bef57ec7f53a6d40beb640a780a639c83bc29ac8a9816f1fc6c5c6dcd93c4721');
     // After a restart it is found on disk, before or after the sweep.
-    const again = createVideoUploads(dir);
+    const again = createUploadStore(dir);
     expect(again.get(upload.uploadId).path).toBe(upload.path);
     await again.sweep();
     expect(again.get(upload.uploadId).name).toBe('clip.mkv');
     expect(() => again.get('0b3f6d2e-54a1-4c6e-9a8f-1d2e3f4a5b6c')).toThrow(/not here/);
     await again.discard(upload.uploadId);
     expect(readdirSync(dir)).toEqual([]);
+    // The kind of media is the table's for the name, or what the caller says, and comes back after a restart.
+    const image = await again.receive(Readable.from([Buffer.from('png')]), 'shot.PNG');
+    const said = await again.receive(Readable.from([Buffer.from('?')]), 'no-extension', 8, 'image');
+    expect([image.kind, said.kind]).toEqual(['image', 'image']);
+    expect(createUploadStore(dir).get(image.uploadId).kind).toBe('image');
   });
 
   it('refuses a body over the limit or empty, leaving nothing, and sweeps old uploads', async () => {
     const dir = folder();
-    const uploads = createVideoUploads(dir);
+    const uploads = createUploadStore(dir);
     await expect(uploads.receive(Readable.from([Buffer.alloc(10)]), 'big.mp4', 8)).rejects.toThrow(
       /^big\.mp4: larger than the 0 MiB a video upload may be$/,
     );

@@ -18,7 +18,7 @@ import type { Library } from '../library/library.js';
 import { pngDataUrl } from '../media/images.js';
 import { probeVideo, readVideoFrames, type VideoInfo } from '../media/video.js';
 import type { PackageManifest } from '../model/package-manifest.js';
-import type { VideoUploads } from './video-uploads.js';
+import type { UploadStore } from './upload-store.js';
 
 /** The most source frames an extension keeps in front of the new ones (the rest of a long file is cut). */
 export const MAX_SOURCE_FRAMES = 960;
@@ -42,7 +42,7 @@ export interface ResolvedSource {
 
 export async function resolveSource(
   source: VideoSource,
-  deps: { library: Library; uploads: VideoUploads },
+  deps: { library: Library; uploads: UploadStore },
   uploadFps: number = DEFAULT_VIDEO_FPS,
   signal?: AbortSignal,
 ): Promise<ResolvedSource> {

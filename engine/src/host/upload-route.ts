@@ -1,102 +1,126 @@
 /**
- * `POST /api/upload?name=FILE`: a file to ask about, its bytes as the body. Behind the launch secret (an
- * `Authorization: Bearer` header, which a page on another origin cannot send without a preflight this host
- * never answers) and a same-origin `Origin`; only image and video types (the bytes are sniffed again when
- * stored); at most MAX_UPLOAD_BYTES. The body goes to a temp file, then into the library's media by content.
+ * The web host's one upload route: a file's bytes as the body of a `POST`, its name in `?name=`, received
+ * into the engine's upload store (app/upload-store.ts). Two paths say what the file is for:
+ * - `UPLOAD_PATH`: a file to ask about; only the image and video types of UPLOAD_FILE_TYPES (the bytes are
+ *   sniffed again when kept), at most MAX_UPLOAD_BYTES; kept in the library's media by content and
+ *   answered with an `AskUpload`.
+ * - `VIDEO_UPLOAD_PATH`: a video to extend; any container ffmpeg reads, at most MAX_VIDEO_UPLOAD_BYTES;
+ *   answered with the source as the model will see it (`VideoSourceInfo`).
+ * Both are behind the launch secret as an `Authorization: Bearer` header only (a page on another origin
+ * cannot send one without a preflight this host never answers) and a same-origin `Origin`.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { EngineError, MAX_UPLOAD_BYTES, UPLOAD_TYPES, type AskUpload } from '../api/index.js';
+import {
+  EngineError,
+  isRefusedUploadType,
+  MAX_UPLOAD_BYTES,
+  MAX_VIDEO_UPLOAD_BYTES,
+  serializeError,
+  UPLOAD_PATH,
+  UPLOAD_TYPES,
+  uploadKindOfType,
+  VIDEO_UPLOAD_PATH,
+} from '../api/index.js';
+import type { EngineService } from '../app/engine-service.js';
 import { hasLaunchSecret } from './security.js';
 
-export type Reply = (status: number, body: unknown) => void;
-export type ReplyError = (status: number, error: unknown) => void;
-
-export interface UploadContext {
-  secret: string;
-  upload(path: string, name: string): Promise<AskUpload>;
-  maxBytes?: number;
+/** What each upload path takes, and what it does with a file once received. */
+interface UploadPurpose {
+  maxBytes: number;
+  /** The name for a file sent without one. */
+  unnamed: string;
+  /** Why a declared type is refused at once, or null to take the body. */
+  refuseType(type: string, name: string): string | null;
+  tooLarge(bytes: number, maxBytes: number, name: string): string;
+  accept(engine: EngineService, body: IncomingMessage, name: string, type: string): Promise<unknown>;
 }
 
-class TooLargeError extends Error {
-  override readonly name = 'TooLargeError';
+const PURPOSES: Readonly<Record<string, UploadPurpose>> = {
+  [UPLOAD_PATH]: {
+    maxBytes: MAX_UPLOAD_BYTES,
+    unnamed: 'file',
+    refuseType: (type) =>
+      UPLOAD_TYPES.includes(type)
+        ? null
+        : `${type || 'a file without a type'}: only images and videos can be asked about`,
+    tooLarge: (bytes, maxBytes) => `the file is ${mib(bytes)}: at most ${mib(maxBytes)} can be uploaded`,
+    accept: (engine, body, name, type) =>
+      engine.acceptUpload(body, name, { kind: uploadKindOfType(type) ?? 'image' }),
+  },
+  [VIDEO_UPLOAD_PATH]: {
+    maxBytes: MAX_VIDEO_UPLOAD_BYTES,
+    unnamed: 'video',
+    refuseType: (type, name) => (isRefusedUploadType(type) ? `${name}: ${type} is not a video` : null),
+    tooLarge: (bytes, maxBytes, name) =>
+      `${name}: ${mib(bytes)}, more than the ${mib(maxBytes)} a video upload may be`,
+    accept: (engine, body, name) => engine.video.acceptUpload(body, name),
+  },
+};
+
+export function isUploadRoute(pathname: string): boolean {
+  return Object.hasOwn(PURPOSES, pathname);
 }
 
-export async function handleUpload(
+export async function routeUpload(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-  context: UploadContext,
-  reply: Reply,
-  fail: ReplyError,
+  context: { secret: string; engine: EngineService; maxBytes?: number },
 ): Promise<void> {
-  const maxBytes = context.maxBytes ?? MAX_UPLOAD_BYTES;
-  const refuse = (status: number, code: EngineError['code'], message: string) => {
-    // The body is not read: closing the connection after the answer spares the client sending it all.
-    response.setHeader('Connection', 'close');
-    fail(status, new EngineError(code, message));
+  const purpose = PURPOSES[url.pathname]!;
+  const maxBytes = context.maxBytes ?? purpose.maxBytes;
+  const fail = (status: number, error: unknown) => {
+    if (response.headersSent) return void response.destroy();
+    // An unread body is not waited for: the answer goes out and the connection closes after it.
+    if (!request.readableEnded) response.setHeader('Connection', 'close');
+    sendJson(response, status, { error: serializeError(error) });
   };
+  const refuse = (status: number, code: EngineError['code'], message: string) =>
+    fail(status, new EngineError(code, message));
   if (request.method !== 'POST')
     return refuse(405, 'bad_request', `${request.method} ${url.pathname} is not allowed`);
+  // Only a header: a page elsewhere cannot send one without a preflight this host never answers.
   if (!hasLaunchSecret(request, url, context.secret) || url.searchParams.has('token'))
     return refuse(401, 'unauthorized', 'missing or wrong launch secret (send it as a Bearer header)');
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== `http://${request.headers.host}`)
     return refuse(403, 'unauthorized', `origin ${origin} refused`);
+  const name = (url.searchParams.get('name') ?? '').slice(0, 1000) || purpose.unnamed;
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!(UPLOAD_TYPES as readonly string[]).includes(type))
-    return refuse(
-      415,
-      'unsupported',
-      `${type || 'a file without a type'}: only images and videos can be asked about`,
-    );
+  const refusal = purpose.refuseType(type, url.searchParams.get('name') ?? 'the file');
+  if (refusal) return refuse(415, 'unsupported', refusal);
   const length = Number(request.headers['content-length'] ?? NaN);
   if (Number.isFinite(length) && length > maxBytes)
-    return refuse(413, 'bad_request', `the file is ${mib(length)}: at most ${mib(maxBytes)} can be uploaded`);
-
-  const name = (url.searchParams.get('name') ?? '').slice(0, 1000) || 'file';
-  const dir = await mkdtemp(join(tmpdir(), 'emu3-upload-'));
-  const path = join(dir, 'upload');
+    return refuse(413, 'bad_request', purpose.tooLarge(length, maxBytes, name));
   try {
-    let received = 0;
-    const limit = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
-        done(received > maxBytes ? new TooLargeError() : null, chunk);
-      },
-    });
-    try {
-      await pipeline(request, limit, createWriteStream(path));
-    } catch (error) {
-      if (error instanceof TooLargeError)
-        return refuse(413, 'bad_request', `the file is over ${mib(maxBytes)}: at most that can be uploaded`);
-      throw error;
-    }
-    if (received === 0) return fail(400, new EngineError('bad_request', 'the upload is empty'));
-    reply(200, await context.upload(path, name));
+    sendJson(response, 200, await purpose.accept(context.engine, request, name, type));
   } catch (error) {
-    fail(statusOf(error), named(error, path, name));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    fail(statusOf(error), error);
   }
-}
-
-/** The engine names the temp file this route wrote; the user knows it by the name they chose. */
-function named(error: unknown, path: string, name: string): unknown {
-  if (!(error instanceof EngineError)) return error;
-  return new EngineError(error.code, error.message.split(path).join(name));
 }
 
 function statusOf(error: unknown): number {
   if (!(error instanceof EngineError)) return 500;
-  if (error.code === 'disk_full') return 507;
-  if (error.code === 'engine_unavailable') return 503;
-  return 400;
+  switch (error.code) {
+    case 'not_found':
+      return 404;
+    case 'unsupported':
+      return 415;
+    case 'disk_full':
+      return 507;
+    case 'engine_unavailable':
+      return 503;
+    default:
+      return /larger than/.test(error.message) ? 413 : 400;
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  response.end(JSON.stringify(body));
 }
 
 function mib(bytes: number): string {

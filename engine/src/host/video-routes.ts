@@ -1,21 +1,11 @@
 /**
- * The web host's video routes, both behind the launch secret:
- * - `POST /api/video-upload?name=FILE`: a video to extend, its bytes as the body (a `Bearer` header and a
- *   same-origin `Origin`, as Ask's upload); any container ffmpeg reads, at most MAX_VIDEO_UPLOAD_BYTES;
- *   answered with the source as the model will see it (`VideoSourceInfo`).
- * - `GET /api/export/<item id>.<format>`: a gallery item to download (`?token=` works, for links): a video
- *   as mp4, gif or webp, an image as png (its own file, the record inside), webp or jpg.
+ * The web host's export route, behind the launch secret: `GET /api/export/<item id>.<format>`, a gallery
+ * item to download (`?token=` works, for links): a video as mp4, gif or webp, an image as png (its own file,
+ * the record inside), webp or jpg. Videos to extend arrive by the one upload route (upload-route.ts).
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  EngineError,
-  ExportFormat,
-  isRefusedUploadType,
-  MAX_VIDEO_UPLOAD_BYTES,
-  serializeError,
-  VIDEO_UPLOAD_PATH,
-} from '../api/index.js';
+import { EngineError, ExportFormat, serializeError } from '../api/index.js';
 import { hasLaunchSecret } from './security.js';
 import type { VideoTransfers } from '../app/video-methods.js';
 
@@ -23,14 +13,14 @@ export const EXPORT_PREFIX = '/api/export/';
 const EXPORT_NAME = /^([1-9]\d{0,15})\.([a-z0-9]+)$/;
 
 export function isVideoRoute(pathname: string): boolean {
-  return pathname === VIDEO_UPLOAD_PATH || pathname.startsWith(EXPORT_PREFIX);
+  return pathname.startsWith(EXPORT_PREFIX);
 }
 
 export async function routeVideo(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-  context: { secret: string; video: VideoTransfers; maxBytes?: number },
+  context: { secret: string; video: VideoTransfers },
 ): Promise<void> {
   const fail = (status: number, error: unknown) => {
     if (response.headersSent) return void response.destroy();
@@ -39,13 +29,6 @@ export async function routeVideo(
     sendJson(response, status, { error: serializeError(error) });
   };
   try {
-    if (url.pathname === VIDEO_UPLOAD_PATH) {
-      const refusal = checkUpload(request, url, context.secret, context.maxBytes ?? MAX_VIDEO_UPLOAD_BYTES);
-      if (refusal) return fail(refusal.status, refusal.error);
-      const name = (url.searchParams.get('name') ?? '').slice(0, 1000) || 'video';
-      const info = await context.video.acceptUpload(request, name);
-      return sendJson(response, 200, info);
-    }
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return fail(405, new EngineError('bad_request', `${request.method} ${url.pathname} is not allowed`));
     if (!hasLaunchSecret(request, url, context.secret))
@@ -76,37 +59,6 @@ export async function routeVideo(
   }
 }
 
-function checkUpload(
-  request: IncomingMessage,
-  url: URL,
-  secret: string,
-  maxBytes: number,
-): { status: number; error: EngineError } | null {
-  const refuse = (status: number, code: EngineError['code'], message: string) => ({
-    status,
-    error: new EngineError(code, message),
-  });
-  if (request.method !== 'POST')
-    return refuse(405, 'bad_request', `${request.method} ${url.pathname} is not allowed`);
-  // Only a header: a page elsewhere cannot send one without a preflight this host never answers.
-  if (!hasLaunchSecret(request, url, secret) || url.searchParams.has('token'))
-    return refuse(401, 'unauthorized', 'missing or wrong launch secret (send it as a Bearer header)');
-  const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `http://${request.headers.host}`)
-    return refuse(403, 'unauthorized', `origin ${origin} refused`);
-  const name = url.searchParams.get('name') ?? 'the file';
-  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (isRefusedUploadType(type)) return refuse(415, 'unsupported', `${name}: ${type} is not a video`);
-  const length = Number(request.headers['content-length'] ?? NaN);
-  if (Number.isFinite(length) && length > maxBytes)
-    return refuse(
-      413,
-      'bad_request',
-      `${name}: ${mib(length)}, more than the ${mib(maxBytes)} a video upload may be`,
-    );
-  return null;
-}
-
 function statusOf(error: unknown): number {
   if (!(error instanceof EngineError)) return 500;
   switch (error.code) {
@@ -129,8 +81,4 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
     'Cache-Control': 'no-store',
   });
   response.end(JSON.stringify(body));
-}
-
-function mib(bytes: number): string {
-  return `${Math.round(bytes / 1024 / 1024)} MiB`;
 }

@@ -9,19 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
-import {
-  EngineError,
-  serializeError,
-  UPLOAD_PATH,
-  type EngineInfo,
-  type HealthResponse,
-} from '../api/index.js';
+import { EngineError, serializeError, type EngineInfo, type HealthResponse } from '../api/index.js';
 import type { EngineService } from '../app/engine-service.js';
 import { MEDIA_PREFIX, serveMedia } from './media-route.js';
 import { isVideoRoute, routeVideo } from './video-routes.js';
 import { studioVersion } from '../install/package-info.js';
 import { hasLaunchSecret, isLoopbackHost, newLaunchSecret, SECURITY_HEADERS } from './security.js';
-import { handleUpload } from './upload-route.js';
+import { isUploadRoute, routeUpload } from './upload-route.js';
 import { createWebSocketTransport, type WebSocketTransport } from './ws-transport.js';
 
 export interface WebHostOptions {
@@ -115,17 +109,8 @@ function routeApi(
   url: URL,
   context: { secret: string; version: string; engine: EngineService | undefined },
 ): void {
-  if (url.pathname === UPLOAD_PATH && context.engine) {
-    const engine = context.engine;
-    return void handleUpload(
-      request,
-      response,
-      url,
-      { secret: context.secret, upload: (path, name) => engine.upload(path, name) },
-      (status, body) => sendJson(response, status, body),
-      (status, error) => (response.headersSent ? response.destroy() : sendError(response, status, error)),
-    );
-  }
+  if (isUploadRoute(url.pathname) && context.engine)
+    return void routeUpload(request, response, url, { secret: context.secret, engine: context.engine });
   if (isVideoRoute(url.pathname) && context.engine) {
     const video = context.engine.video;
     return void routeVideo(request, response, url, { secret: context.secret, video });

@@ -1,8 +1,9 @@
 /**
- * Videos uploaded to be extended: the bytes as they came (any container ffmpeg reads), in the library's
- * `video-uploads/` folder under a name the engine chose, with a small JSON beside each (the user's file
- * name, the hash). They outlive a restart, so a queued extension of one still runs, and are swept a day
- * after they arrived.
+ * The engine's one store of uploaded files, whatever they are for: the bytes as they came (a video to
+ * extend may be any container ffmpeg reads), in the library's `uploads/` folder under a name the engine
+ * chose, with a small JSON beside each (the user's file name, the hash, the kind of media). A file to ask
+ * about is taken from here into the library's media at once; a video to extend stays, outlives a restart
+ * (so a queued extension of it still runs), and is swept a day after it arrived.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync, statSync } from 'node:fs';
@@ -10,40 +11,54 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { EngineError, MAX_VIDEO_UPLOAD_BYTES, UploadId } from '../api/index.js';
+import { EngineError, MAX_VIDEO_UPLOAD_BYTES, MediaKind, UPLOAD_FILE_TYPES, UploadId } from '../api/index.js';
 
 /** Uploads older than this are removed when the engine starts. */
 export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-const Sidecar = z.object({ name: z.string(), sha256: z.string(), bytes: z.number(), addedAt: z.string() });
+const Sidecar = z.object({
+  name: z.string(),
+  sha256: z.string(),
+  bytes: z.number(),
+  addedAt: z.string(),
+  // Older uploads were all videos to extend.
+  kind: MediaKind.default('video'),
+});
 
-export interface VideoUpload {
+export interface Upload {
   uploadId: string;
   path: string;
   name: string;
   sha256: string;
   bytes: number;
+  /** What the file is, by its name (UPLOAD_FILE_TYPES), or as the caller said; a container the table does not know is a video. */
+  kind: MediaKind;
 }
 
-export interface VideoUploads {
+export interface UploadStore {
   /** Stores a body of at most `maxBytes`; bad_request (too large) leaves nothing behind. */
-  receive(body: AsyncIterable<Uint8Array>, name: string, maxBytes?: number): Promise<VideoUpload>;
+  receive(
+    body: AsyncIterable<Uint8Array>,
+    name: string,
+    maxBytes?: number,
+    kind?: MediaKind,
+  ): Promise<Upload>;
   /** not_found when there is no such upload (never uploaded, discarded or swept). */
-  get(uploadId: string): VideoUpload;
+  get(uploadId: string): Upload;
   discard(uploadId: string): Promise<void>;
   /** Removes uploads older than `olderThanMs` and unfinished ones; finds the others again after a restart. */
   sweep(olderThanMs?: number): Promise<number>;
 }
 
-export function createVideoUploads(dir: string): VideoUploads {
-  const known = new Map<string, VideoUpload>();
+export function createUploadStore(dir: string): UploadStore {
+  const known = new Map<string, Upload>();
   const paths = (uploadId: string) => ({
-    data: join(dir, `${uploadId}.video`),
+    data: join(dir, `${uploadId}.upload`),
     sidecar: join(dir, `${uploadId}.json`),
   });
 
   return {
-    async receive(body, name, maxBytes = MAX_VIDEO_UPLOAD_BYTES) {
+    async receive(body, name, maxBytes = MAX_VIDEO_UPLOAD_BYTES, kind = kindOfName(name)) {
       await mkdir(dir, { recursive: true });
       const uploadId = randomUUID();
       const { data, sidecar } = paths(uploadId);
@@ -60,7 +75,7 @@ export function createVideoUploads(dir: string): VideoUploads {
               if (bytes > maxBytes)
                 throw new EngineError(
                   'bad_request',
-                  `${label}: larger than the ${Math.round(maxBytes / 2 ** 20)} MiB a video upload may be`,
+                  `${label}: larger than the ${Math.round(maxBytes / 2 ** 20)} MiB ${kind === 'image' ? 'an image' : 'a video'} upload may be`,
                 );
               hash.update(chunk);
               yield chunk;
@@ -69,10 +84,11 @@ export function createVideoUploads(dir: string): VideoUploads {
           createWriteStream(partial),
         );
         if (bytes === 0) throw new EngineError('invalid_file', `${label}: the file is empty`);
-        const upload = { uploadId, path: data, name: label, sha256: hash.digest('hex'), bytes };
+        const upload = { uploadId, path: data, name: label, sha256: hash.digest('hex'), bytes, kind };
+        const addedAt = new Date().toISOString();
         await writeFile(
           sidecar,
-          JSON.stringify({ name: label, sha256: upload.sha256, bytes, addedAt: new Date().toISOString() }),
+          JSON.stringify({ name: label, sha256: upload.sha256, bytes, addedAt, kind }),
         );
         await rename(partial, data);
         known.set(uploadId, upload);
@@ -93,10 +109,7 @@ export function createVideoUploads(dir: string): VideoUploads {
         known.set(uploadId, upload);
         return upload;
       }
-      throw new EngineError(
-        'not_found',
-        `video upload ${uploadId}: not here (discarded, or older than a day)`,
-      );
+      throw new EngineError('not_found', `upload ${uploadId}: not here (discarded, or older than a day)`);
     },
     async discard(uploadId) {
       if (!UploadId.safeParse(uploadId).success) return;
@@ -115,7 +128,7 @@ export function createVideoUploads(dir: string): VideoUploads {
       const now = Date.now();
       for (const file of names) {
         const path = join(dir, file);
-        const uploadId = file.replace(/\.(video|json|video\.part)$/, '');
+        const uploadId = file.replace(/\.(upload|json|upload\.part)$/, '');
         const info = await stat(path).catch(() => null);
         if (!info) continue;
         const old = now - info.mtimeMs > olderThanMs;
@@ -134,14 +147,21 @@ export function createVideoUploads(dir: string): VideoUploads {
 }
 
 /** An upload from its files (small: a JSON and a stat), or null when either is missing or unreadable. */
-function restore(uploadId: string, sidecar: string, data: string): VideoUpload | null {
+function restore(uploadId: string, sidecar: string, data: string): Upload | null {
   try {
     const meta = Sidecar.parse(JSON.parse(readFileSync(sidecar, 'utf8')));
     if (!statSync(data).isFile()) return null;
-    return { uploadId, path: data, name: meta.name, sha256: meta.sha256, bytes: meta.bytes };
+    const { name, sha256, bytes, kind } = meta;
+    return { uploadId, path: data, name, sha256, bytes, kind };
   } catch {
     return null;
   }
+}
+
+/** The kind of media a file's name says it is; a container the table does not know is taken for a video. */
+function kindOfName(name: string): MediaKind {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+  return UPLOAD_FILE_TYPES[ext]?.kind ?? 'video';
 }
 
 /** A file name as a label: its last part, without control characters, at most 200 characters. */
