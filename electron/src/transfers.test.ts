@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SaveDialogOptions } from 'electron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AskUpload, VideoSourceInfo } from '../../engine/src/api/index.js';
+import { uploadTypeOfName, type AskUpload, type VideoSourceInfo } from '../../engine/src/api/index.js';
 import { PickedPaths } from './picked-paths.js';
-import { createTransferHandlers, exportSource, typeOfName } from './transfers.js';
+import { createTransferHandlers, exportSource } from './transfers.js';
 
 const SHA = 'b'.repeat(56) + '0123abcd';
 const ASK_UPLOAD: AskUpload = {
@@ -280,7 +280,7 @@ describe('export.save', () => {
   });
 });
 
-describe('exportSource and typeOfName', () => {
+describe('exportSource and uploadTypeOfName', () => {
   it('names engine routes by item id or hash only', () => {
     expect(exportSource({ kind: 'video', itemId: 12, format: 'gif' })).toEqual({
       route: '/api/export/12.gif',
@@ -289,8 +289,8 @@ describe('exportSource and typeOfName', () => {
   });
 
   it("types a picked file by its name, and leaves the rest to the engine's sniffing", () => {
-    expect(typeOfName('Clip.MOV')).toBe('video/quicktime');
-    expect(typeOfName('a.jpeg')).toBe('image/jpeg');
-    expect(typeOfName('notes.txt')).toBe('application/octet-stream');
+    expect(uploadTypeOfName('Clip.MOV')).toBe('video/quicktime');
+    expect(uploadTypeOfName('a.jpeg')).toBe('image/jpeg');
+    expect(uploadTypeOfName('notes.txt')).toBe('application/octet-stream');
   });
 });

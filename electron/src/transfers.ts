@@ -25,6 +25,7 @@ import {
   SerializedError,
   serializeError,
   UPLOAD_PATH,
+  uploadTypeOfName,
   VIDEO_UPLOAD_PATH,
   VideoSourceInfo,
 } from '../../engine/src/api/index.js';
@@ -131,26 +132,8 @@ async function pickedFileBody(path: string, maxBytes: number): Promise<UploadBod
       `${name}: ${mib(info.size)}, more than the ${mib(maxBytes)} allowed`,
     );
   const stream = Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>;
-  return { name, type: typeOfName(name), body: stream };
-}
-
-/** The type the engine's routes expect in `Content-Type`, from the name of a picked file. */
-const TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  mp4: 'video/mp4',
-  m4v: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-};
-
-/** The engine sniffs the bytes again; an unknown name is sent as opaque bytes for it to refuse or probe. */
-export function typeOfName(name: string): string {
-  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
-  return TYPES_BY_EXTENSION[ext] ?? 'application/octet-stream';
+  // The engine sniffs the bytes again; an unknown name is sent as opaque bytes for it to refuse or probe.
+  return { name, type: uploadTypeOfName(name), body: stream };
 }
 
 //#endregion

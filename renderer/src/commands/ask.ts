@@ -1,6 +1,6 @@
 /** Ask commands: choosing what to ask about (a gallery item or a file), asking, and stopping an answer. */
 import type { AskSubject, AskUpload } from '../../../engine/src/api/index.js';
-import { uploadType } from '../host/ask-upload.js';
+import { uploadType } from '../host/engine-upload.js';
 import { reportError, type Studio } from '../host/studio.js';
 import { subjectOnScreen } from '../state/ask/slice.js';
 

@@ -4,20 +4,22 @@
  * out of the address bar so it is not bookmarked or shared by accident.
  *
  * Methods and events travel over one WebSocket (`/api/ws`), typed by the protocol's method and event maps
- * (engine/src/api/protocol.ts), which this file imports as types only: the engine validates every request,
- * and this client checks the shape of what comes back before trusting it.
+ * (engine/src/api/protocol.ts): the engine validates every request, and this client checks the shape of what
+ * comes back before trusting it. Files go to the engine's upload route (engine-upload.ts).
  */
-import type {
-  EngineInfo,
-  EventData,
-  MediaRef,
-  EventName,
-  MethodName,
-  MethodParams,
-  MethodResult,
-  SerializedError,
+import {
+  UPLOAD_PATH,
+  type AskUpload,
+  type EngineInfo,
+  type EventData,
+  type MediaRef,
+  type EventName,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+  type SerializedError,
 } from '../../../engine/src/api/index.js';
-import { createAskUploader, type AskUploader } from './ask-upload.js';
+import { isAskUpload, postUpload } from './engine-upload.js';
 import { createWebTransfer, type MediaTransfer } from './media-transfer.js';
 
 /** Methods without params may be called without them. */
@@ -48,8 +50,8 @@ export interface EngineClient extends EngineConnection {
   mediaUrl(media: MediaRef): string;
   /** Video uploads and exports over HTTP; absent where the host carries none (the page then offers neither). */
   transfer?: MediaTransfer;
-  /** Sends a file to ask about; the engine keeps it in the library by its content. */
-  upload: AskUploader;
+  /** Sends a file to ask about (engine-upload.ts); the engine keeps it in the library by its content. */
+  upload(file: Blob, name: string, type: string): Promise<AskUpload>;
 }
 
 /** A failed call, carrying the engine's serialized error (EngineError, CancelledError or InternalError). */
@@ -332,7 +334,8 @@ export function createWebEngineClient(): EngineClient {
     info: () => getJson<EngineInfo>('/api/info', token),
     mediaUrl: (media) => `/api/media/${media.sha256}.${media.ext}${tokenQuery}`,
     transfer: createWebTransfer(token),
-    upload: createAskUploader(token),
+    upload: (file, name, type) =>
+      postUpload(token, { path: UPLOAD_PATH, file, name, type, answers: isAskUpload }),
   };
 }
 
