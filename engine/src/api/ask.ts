@@ -90,7 +90,8 @@ export const AskMethods = {
   'ask.open': { params: z.strictObject({ subject: AskSubject }), result: AskConversation },
   /**
    * Asks the active model; the answer streams as `ask.delta` and ends with `ask.finished`, `ask.failed` or
-   * `ask.cancelled`. Questions wait their turn: one answer is written at a time.
+   * `ask.cancelled`. Questions wait their turn: one job runs on the model at a time, and a question waits
+   * for the one running (an image, say), then goes ahead of the generation jobs queued behind it.
    */
   'ask.question': { params: AskQuestionParams, result: z.object({ askId: AskId }) },
   /** Stops an answer within a token (or takes a waiting question out); answers once it has stopped. */
