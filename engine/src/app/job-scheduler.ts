@@ -182,10 +182,11 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
       if (store.get(jobId)) store.update(jobId, { ...patch, endedAt: new Date().toISOString() });
     };
     store.update(jobId, { status: 'running', startedAt: new Date().toISOString() });
-    kind.started(entry);
-    statusChanged(entry);
     const startedAt = performance.now();
     try {
+      // Inside: a report that throws fails this job, not the queue.
+      kind.started(entry);
+      statusChanged(entry);
       job.lease ??= await models.leaseById(entry.modelId);
       if (signal.aborted) throw new CancelledError();
       const progressDue = throttle(PROGRESS_INTERVAL_MS);
@@ -259,7 +260,14 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
       const kind = kindOf(entry);
       storeOf(entry).add(entry);
       liveJob(entry.jobId, lease);
-      kind.queued?.(entry);
+      try {
+        kind.queued?.(entry);
+      } catch (error) {
+        // Not queued after all: the caller keeps the lease, and the job is gone again.
+        storeOf(entry).remove(entry.jobId);
+        live.delete(entry.jobId);
+        throw error;
+      }
       statusChanged(entry);
       // After the call that queued it has answered, so the caller knows the job's id before its events.
       setImmediate(pump);
