@@ -254,6 +254,9 @@ export function isMethodName(name: string): name is MethodName {
 
 //#region Events
 
+/** Progress events (`job.progress`, `models.importProgress`) go out at most this often. */
+export const PROGRESS_INTERVAL_MS = 100;
+
 /** Every event and its data. Names are `area.happening`. */
 export const Events = {
   ...AskEvents,

@@ -18,10 +18,10 @@ import {
   type SerializedError,
 } from '../api/index.js';
 import type { JobKindHandler, JobKinds, JobScheduler, RunningJob } from './job-scheduler.js';
-import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
 import { generationSize } from '../generate/format.js';
 import type { GenerationProgress } from '../generate/progress.js';
 import { replayRecord } from '../generate/replay.js';
+import { completeRequest } from '../generate/request-defaults.js';
 import { generateVision } from '../generate/vision.js';
 import { pngDataUrl } from '../media/images.js';
 import type { JobEntry, JobRestorers, RestoredJob } from './job-queue.js';
@@ -89,11 +89,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     try {
       const { manifest } = lease.model;
       // The size rule's errors belong to the request, not to a job that fails later.
-      const grid = generationSize(
-        params.ratio,
-        params.area ?? manifest.imageArea,
-        manifest.vision.spatialFactor,
-      );
+      const { area } = completeRequest(manifest, params);
+      const grid = generationSize(params.ratio, area, manifest.vision.spatialFactor);
       entry = {
         jobId: randomUUID(),
         kind: 'image',
@@ -198,16 +195,10 @@ export function generationKinds(options: GenerationKindsOptions): Pick<JobKinds,
 
   async function runImage(jobId: string, params: GenerateImageParams, job: RunningJob): Promise<void> {
     const { model, signal } = job;
+    const { negativePrompt, area, sampling, seed } = completeRequest(model.manifest, params);
     const result = await generateVision(
       model,
-      {
-        prompt: params.prompt,
-        negativePrompt: params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT,
-        ratio: params.ratio,
-        ...(params.area !== undefined ? { area: params.area } : {}),
-        sampling: { ...defaultGenerationSampling(model.manifest), ...params.sampling },
-        ...(params.seed !== undefined ? { seed: params.seed } : {}),
-      },
+      { prompt: params.prompt, negativePrompt, ratio: params.ratio, area, sampling, seed },
       {
         signal,
         onProgress: (progress) => job.progress(progress),

@@ -8,6 +8,7 @@
 import {
   CancelledError,
   EngineError,
+  PROGRESS_INTERVAL_MS,
   InternalError,
   serializeError,
   type JobStatus,
@@ -23,9 +24,6 @@ import {
   type JobRestorers,
 } from './job-queue.js';
 import type { ModelLease, ModelRegistry } from './model-registry.js';
-
-/** How often a job's progress is recorded and reported at most; previews have their own pace. */
-export const PROGRESS_INTERVAL_MS = 100;
 
 /** What a kind's `run` gets: the model, the signal that cancels, and the queue's hooks for the job. */
 export interface RunningJob {

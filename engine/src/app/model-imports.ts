@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   EngineError,
+  PROGRESS_INTERVAL_MS,
   serializeError,
   type ImportPhase,
   type ImportPrecision,
@@ -21,7 +22,6 @@ import { importModel, type ImportProgress } from '../model/import-model.js';
 import type { Emit, MethodImpls } from './method-impls.js';
 import type { ModelRegistry } from './model-registry.js';
 
-const PROGRESS_INTERVAL_MS = 100;
 /** Ended imports kept for `models.imports`. */
 const KEEP_ENDED = 20;
 

@@ -15,9 +15,9 @@ import {
   type ItemParent,
   type RgbFrame,
 } from '../api/index.js';
-import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
 import { generationPrompt, generationSize, newTokenCount } from '../generate/format.js';
 import type { GenerationProgress } from '../generate/progress.js';
+import { completeRequest } from '../generate/request-defaults.js';
 import { generateVision, type VisionResult } from '../generate/vision.js';
 import type { Library } from '../library/library.js';
 import { pngDataUrl } from '../media/images.js';
@@ -97,13 +97,10 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
   return {
     async videoEntry(params, model) {
       const { manifest } = model;
-      const size = generationSize(
-        params.ratio,
-        params.area ?? manifest.imageArea,
-        manifest.vision.spatialFactor,
-      );
+      const { area, negativePrompt } = completeRequest(manifest, params);
+      const size = generationSize(params.ratio, area, manifest.vision.spatialFactor);
       const grid = { ...size, frames: params.frames, fps: params.fps };
-      await checkPositions(model, [params.prompt, params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT], grid, 0);
+      await checkPositions(model, [params.prompt, negativePrompt], grid, 0);
       return {
         jobId: randomUUID(),
         kind: 'video',
@@ -131,12 +128,8 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
       const size = { height: fit.height / factor, width: fit.width / factor };
       const prompt = params.prompt ?? resolved.record?.prompt ?? '';
       const total = { ...size, frames: params.context + params.frames, fps: resolved.fps };
-      await checkPositions(
-        model,
-        [prompt, params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT],
-        total,
-        params.context,
-      );
+      const { negativePrompt } = completeRequest(manifest, params);
+      await checkPositions(model, [prompt, negativePrompt], total, params.context);
       return {
         jobId: randomUUID(),
         kind: 'extend',
@@ -153,8 +146,7 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
     async run(entry, job) {
       const { model, signal } = job;
       const { manifest } = model;
-      const sampling = { ...defaultGenerationSampling(manifest), ...entry.params.sampling };
-      const negativePrompt = entry.params.negativePrompt ?? DEFAULT_NEGATIVE_PROMPT;
+      const { negativePrompt, sampling, seed, area } = completeRequest(manifest, entry.params);
       if (entry.kind === 'video') {
         const { params } = entry;
         const result = await generateVision(
@@ -163,11 +155,11 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
             prompt: params.prompt,
             negativePrompt,
             ratio: params.ratio,
-            ...(params.area !== undefined ? { area: params.area } : {}),
+            area,
             frames: params.frames,
             fps: params.fps,
             sampling,
-            ...(params.seed !== undefined ? { seed: params.seed } : {}),
+            seed,
           },
           events(entry.jobId, job),
         );
@@ -204,7 +196,7 @@ export function createVideoJobs(options: VideoJobsOptions): VideoJobs {
             },
           },
           sampling,
-          ...(params.seed !== undefined ? { seed: params.seed } : {}),
+          seed,
         },
         events(entry.jobId, job),
       );

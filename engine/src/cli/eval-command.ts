@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
-import { randomSeed } from '../generate/rng.js';
+import type { SamplingParams } from '../api/index.js';
+import { completeRequest } from '../generate/request-defaults.js';
 import { studioVersion } from '../install/package-info.js';
 import { readSet } from '../eval/eval-io.js';
 import { evaluateShapes, SHAPE_SOURCES, type ShapesReport } from '../eval/shapes-eval.js';
@@ -23,7 +23,7 @@ import type { ModelHandle } from '../runtime/open-model.js';
 import { parsePositiveInt, withModelOptions, type ModelCommandOptions } from './options.js';
 import { createOutput } from './output.js';
 import { runModelJob, type JobContext } from './run-job.js';
-import { samplingFrom, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
+import { samplingChoices, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
 
 interface EvalFlags extends ModelCommandOptions, SamplingFlags {
   model?: string;
@@ -60,9 +60,7 @@ export function registerEval(program: Command): void {
         async (flags, prompts, spec, { model, signal, progress }) => {
           const report = await evaluateShapes(model, prompts, spec, {
             imagesPerPrompt: flags.imagesPerPrompt,
-            seed: flags.seed ?? randomSeed(),
-            sampling: samplingFrom(flags, defaultGenerationSampling(model.manifest)),
-            negativePrompt: DEFAULT_NEGATIVE_PROMPT,
+            ...generationChoices(model, flags),
             signal,
             onStep: (done, total) => progress.update('shapes', done, total),
           });
@@ -117,9 +115,7 @@ export function registerEval(program: Command): void {
         async (flags, lines, spec, { model, signal, progress }) => {
           const report = await evaluateVideo(model, lines, spec, {
             latentFrames: flags.frames,
-            seed: flags.seed ?? randomSeed(),
-            sampling: samplingFrom(flags, defaultGenerationSampling(model.manifest)),
-            negativePrompt: DEFAULT_NEGATIVE_PROMPT,
+            ...generationChoices(model, flags),
             signal,
             onStep: (done, total) => progress.update('video', done, total),
           });
@@ -173,6 +169,18 @@ function evalCommand(parent: Command, name: string, description: string, generat
     .option('--every <k>', 'evaluate every k-th line (a subset spread over the tags)', parsePositiveInt)
     .option('--out <file>', 'write the full report (every line scored) as JSON');
   return withModelOptions(generates ? withSamplingOptions(command) : command);
+}
+
+/** The evaluations' generation choices: the flags' seed and sampling over the defaults, the default negative prompt. */
+function generationChoices(
+  model: ModelHandle,
+  flags: EvalFlags,
+): { seed: number; sampling: SamplingParams; negativePrompt: string } {
+  const { seed, sampling, negativePrompt } = completeRequest(model.manifest, {
+    seed: flags.seed,
+    sampling: samplingChoices(flags),
+  });
+  return { seed, sampling, negativePrompt };
 }
 
 function limit(flags: EvalFlags): { limit?: number; every?: number } {

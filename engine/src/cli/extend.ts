@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { basename, extname } from 'node:path';
 import { EngineError } from '../api/index.js';
-import { defaultGenerationSampling, DEFAULT_NEGATIVE_PROMPT } from '../generate/defaults.js';
 import { parseRecord } from '../generate/record.js';
+import { completeRequest } from '../generate/request-defaults.js';
 import { generateVision } from '../generate/vision.js';
 import { readResultRecord, writeResult } from '../media/result-files.js';
 import { probeVideo, readVideoFrames } from '../media/video.js';
@@ -13,7 +13,7 @@ import { encodeFrames } from '../runtime/vq-runner.js';
 import { parsePositiveInt, withModelOptions, type ModelCommandOptions } from './options.js';
 import { createOutput } from './output.js';
 import { describeSpeed, runModelJob } from './run-job.js';
-import { samplingFrom, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
+import { samplingChoices, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
 
 interface ExtendFlags extends ModelCommandOptions, SamplingFlags {
   model?: string;
@@ -65,9 +65,9 @@ export function registerExtend(program: Command): void {
         const prompt = flags.prompt ?? (sourceRecord ? parseRecord(sourceRecord, video).prompt : '');
         const generated = await generateVision(
           model,
-          {
+          completeRequest(model.manifest, {
             prompt,
-            negativePrompt: flags.negative ?? DEFAULT_NEGATIVE_PROMPT,
+            negativePrompt: flags.negative,
             ratio: '',
             frames: flags.frames,
             fps: info.fps,
@@ -75,9 +75,9 @@ export function registerExtend(program: Command): void {
               codes,
               source: { path: basename(video), sha256: await sha256File(video), frames: contextCount },
             },
-            sampling: samplingFrom(flags, defaultGenerationSampling(model.manifest)),
-            ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-          },
+            sampling: samplingChoices(flags),
+            seed: flags.seed,
+          }),
           { signal, onProgress },
         );
         const joined = [...frames, ...generated.frames];

@@ -1,12 +1,12 @@
 /** `emu3 generate image|video`: text to a PNG or an MP4 that carries its record. */
 import type { Command } from 'commander';
-import { DEFAULT_NEGATIVE_PROMPT, defaultGenerationSampling } from '../generate/defaults.js';
+import { completeRequest } from '../generate/request-defaults.js';
 import { generateVision } from '../generate/vision.js';
 import { resultKind, writeResult } from '../media/result-files.js';
 import { parsePositiveInt, withModelOptions, type ModelCommandOptions } from './options.js';
 import { createOutput } from './output.js';
 import { describeSpeed, runModelJob } from './run-job.js';
-import { samplingFrom, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
+import { samplingChoices, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
 
 interface GenerateFlags extends ModelCommandOptions, SamplingFlags {
   model?: string;
@@ -48,15 +48,15 @@ export function registerGenerate(program: Command): void {
         const result = await runModelJob(flags.model, flags, async ({ model, signal, onProgress }) => {
           const generated = await generateVision(
             model,
-            {
+            completeRequest(model.manifest, {
               prompt: flags.prompt,
-              negativePrompt: flags.negative ?? DEFAULT_NEGATIVE_PROMPT,
+              negativePrompt: flags.negative,
               ratio: flags.ratio,
-              ...(flags.area ? { area: flags.area } : {}),
+              area: flags.area,
               ...(kind === 'video' ? { frames: flags.frames!, fps: flags.fps! } : {}),
-              sampling: samplingFrom(flags, defaultGenerationSampling(model.manifest)),
-              ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-            },
+              sampling: samplingChoices(flags),
+              seed: flags.seed,
+            }),
             { signal, onProgress },
           );
           await writeResult(flags.out, generated.frames, generated.record, { signal });

@@ -1,6 +1,7 @@
-/** The sampling flags every generating command takes, turned into SamplingParams over the model's defaults. */
+/** The sampling flags every generating command takes, as the sampling fields they choose. */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { SamplingParams } from '../api/index.js';
+import { withSampling } from '../generate/request-defaults.js';
 import { parsePositiveInt } from './options.js';
 
 export interface SamplingFlags {
@@ -22,14 +23,19 @@ export function withSamplingOptions(command: Command): Command {
     .option('--seed <n>', 'random seed (recorded in the result; random when left out)', parseSeed);
 }
 
-export function samplingFrom(flags: SamplingFlags, defaults: SamplingParams): SamplingParams {
+/** The sampling fields the flags give (the rest are left to the defaults). */
+export function samplingChoices(flags: SamplingFlags): Partial<SamplingParams> {
   return {
-    guidance: flags.cfg ?? defaults.guidance,
-    temperature: flags.temperature ?? defaults.temperature,
-    topK: flags.topK ?? defaults.topK,
-    topP: flags.topP ?? defaults.topP,
-    greedy: flags.greedy ?? defaults.greedy,
+    guidance: flags.cfg,
+    temperature: flags.temperature,
+    topK: flags.topK,
+    topP: flags.topP,
+    greedy: flags.greedy,
   };
+}
+
+export function samplingFrom(flags: SamplingFlags, defaults: SamplingParams): SamplingParams {
+  return withSampling(defaults, samplingChoices(flags));
 }
 
 function parseNumber(value: string): number {

@@ -3,7 +3,7 @@
  * #sampling-defaults).
  */
 import type { SamplingParams } from '../api/index.js';
-import type { PackageManifest } from '../model/package-manifest.js';
+import type { ModelConfig } from '../model/model-config.js';
 
 /** The reference's negative prompt for image generation with guidance. */
 export const DEFAULT_NEGATIVE_PROMPT =
@@ -15,7 +15,7 @@ export const DEFAULT_GUIDANCE = 3;
  * Sampling for generation: the reference samples with top-k 2048 out of a 32,768-code codebook, i.e. the
  * top 1/16 of the codes; a model with another codebook keeps that fraction.
  */
-export function defaultGenerationSampling(manifest: PackageManifest): SamplingParams {
+export function defaultGenerationSampling(manifest: Pick<ModelConfig, 'vision'>): SamplingParams {
   return {
     guidance: DEFAULT_GUIDANCE,
     temperature: 1,
