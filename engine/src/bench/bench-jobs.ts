@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Precision } from '../model/onnx/decoder-graph.js';
+import { decoderCacheNames, type Precision } from '../model/onnx/decoder-graph.js';
 import { importModel } from '../model/import-model.js';
 import { openModel } from '../runtime/open-model.js';
 import type { ProviderChoice } from '../runtime/execution-provider.js';
+import { openDecoder, type DecoderGraph } from '../runtime/decoder-step.js';
 import { openSession } from '../runtime/session.js';
 import { hostBandwidth, ortBandwidth } from './bandwidth.js';
 import { maxRssBytes, type RunCounts, type Timing } from './bench-measure.js';
@@ -18,8 +19,6 @@ import {
   timeDecodeStepsPreallocated,
   timeNoCacheStep,
   timePrefill,
-  type DecoderUnderTest,
-  type KvType,
 } from './decoder-steps.js';
 import { samplingCost } from './sampling-cost.js';
 import { profileSteps, type StepProfile } from './step-profile.js';
@@ -109,7 +108,7 @@ export async function runJob(spec: JobSpec): Promise<Record<string, unknown>> {
  * Runs the plan on an opened decoder; progress goes to stderr. A part that throws is recorded in `errors`
  * and the rest still runs.
  */
-async function measureDecoder(model: DecoderUnderTest, plan: DecoderPlan, label: string) {
+async function measureDecoder(model: DecoderGraph, plan: DecoderPlan, label: string) {
   const errors: string[] = [];
   const attempt = async <T>(what: string, body: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -172,8 +171,7 @@ async function measureDecoder(model: DecoderUnderTest, plan: DecoderPlan, label:
   return { steps, preallocatedSteps, prefill, noCache, errors };
 }
 
-const presentNames = (layers: number) =>
-  Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
+const presentNames = (layers: number) => decoderCacheNames(layers).map((name) => name.present);
 
 async function decoderJob(spec: Extract<JobSpec, { kind: 'decoder' }>): Promise<DecoderMeasurements> {
   const start = performance.now();
@@ -184,7 +182,7 @@ async function decoderJob(spec: Extract<JobSpec, { kind: 'decoder' }>): Promise<
   });
   const loadSeconds = (performance.now() - start) / 1000;
   try {
-    const model: DecoderUnderTest = {
+    const model: DecoderGraph = {
       session: opened.session,
       config: emu3Shape(spec.layers),
       kvType: spec.precision === 'fp16' ? 'float16' : 'float32',
@@ -228,15 +226,8 @@ async function tinyJob(spec: Extract<JobSpec, { kind: 'tiny' }>): Promise<Record
       const loadStart = performance.now();
       const opened = await model.session('decoder');
       const loadSeconds = (performance.now() - loadStart) / 1000;
-      const kvType: KvType = spec.precision === 'fp16' ? 'float16' : 'float32';
       const label = `tiny ${spec.precision}`;
-      const decoder = {
-        session: opened.session,
-        config: model.manifest.decoder,
-        kvType,
-        fetchAll: opened.provider === 'webgpu',
-      };
-      const measured = await measureDecoder(decoder, spec.plan, label);
+      const measured = await measureDecoder(await openDecoder(model), spec.plan, label);
       const part = async <T>(what: string, body: () => Promise<T>): Promise<T | undefined> => {
         try {
           return await body();

@@ -11,9 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DecoderConfig } from '../model/model-config.js';
+import { decoderCacheNames } from '../model/onnx/decoder-graph.js';
+import type { KvType } from '../runtime/decoder-step.js';
 import type { Provider } from '../runtime/execution-provider.js';
 import { median } from './bench-measure.js';
-import { timeDecodeSteps, type KvType } from './decoder-steps.js';
+import { timeDecodeSteps } from './decoder-steps.js';
 
 export interface StepProfile {
   batch: number;
@@ -43,10 +45,7 @@ export async function profileSteps(
   steps: number,
 ): Promise<StepProfile[]> {
   const dir = mkdtempSync(join(tmpdir(), 'emu3-bench-profile-'));
-  const presents = Array.from({ length: config.numLayers }, (_, i) => [
-    `present.${i}.key`,
-    `present.${i}.value`,
-  ]).flat();
+  const presents = decoderCacheNames(config.numLayers).map((name) => name.present);
   try {
     const session = await ort.InferenceSession.create(graphPath, {
       executionProviders: [provider],

@@ -3,10 +3,10 @@
  * between steps and logits for the last position only. With guidance, the conditional and unconditional
  * prompts run as ONE batch of 2 (left-padded to one length); both rows are then fed the token chosen from
  * the mixed scores, as the reference's guidance does (docs/emu3-facts.md#guidance,
- * docs/generation.md#one-step).
+ * docs/generation.md#one-step). The decoder itself (feeds, padding, the cache) is runtime/decoder-step.ts.
  */
-import * as ort from 'onnxruntime-node';
 import { CancelledError, EngineError, InternalError } from '../api/index.js';
+import { DecoderStep, openDecoder } from '../runtime/decoder-step.js';
 import type { ModelHandle } from '../runtime/open-model.js';
 import { guidanceMix, type LogitsProcessorList } from './logits-processors.js';
 import type { Rng } from './rng.js';
@@ -25,6 +25,8 @@ export interface DecodeRequest {
   signal?: AbortSignal;
   /** Called after every chosen token; `done` counts new tokens so far. */
   onToken?: (token: number, done: number) => void;
+  /** false: recompute the whole sequence at every step (the benchmarks' no-cache baseline). Default true. */
+  cache?: boolean;
 }
 
 export interface DecodeStats {
@@ -48,60 +50,19 @@ export async function decodeTokens(
       `${longest} prompt tokens + ${request.maxNewTokens} new tokens exceed the model's ${decoder.maxPositionEmbeddings} positions`,
     );
   }
-  const { session } = await model.session('decoder');
   const vocab = decoder.vocabSize;
-  const kvType = model.manifest.precision === 'fp16' ? 'float16' : 'float32';
+  const step = new DecoderStep(await openDecoder(model), { batch, cache: request.cache ?? true });
 
-  // Left padding: real tokens end at the same column, so the last position is every row's newest token.
-  const mask: number[][] = request.rows.map((row) => [
-    ...new Array<number>(longest - row.length).fill(0),
-    ...row.map(() => 1),
-  ]);
-  const nextPosition = request.rows.map((row) => row.length); // position of each row's next token
-  const prefillIds = request.rows.map((row) => [
-    ...new Array<number>(longest - row.length).fill(model.manifest.special.pad),
-    ...row,
-  ]);
-  const prefillPositions = mask.map((row) => {
-    let seen = 0;
-    return row.map((m) => (m ? seen++ : 0));
-  });
-
-  let past: Record<string, ort.Tensor> = {};
-  for (let layer = 0; layer < decoder.numLayers; layer++) {
-    for (const kind of ['key', 'value']) {
-      past[`past_key_values.${layer}.${kind}`] =
-        kvType === 'float16'
-          ? new ort.Tensor('float16', new Uint16Array(0), [batch, decoder.numKvHeads, 0, decoder.headDim])
-          : new ort.Tensor('float32', new Float32Array(0), [batch, decoder.numKvHeads, 0, decoder.headDim]);
-    }
-  }
-
-  const mixed = new Float32Array(vocab);
+  const mixed = new Float32Array(vocab); // [V]
   const tokens: number[] = [];
-  let input = { ids: prefillIds, positions: prefillPositions };
+  let input: readonly (readonly number[])[] = request.rows; // the prompts first (the step left-pads them)
   const started = performance.now();
   let prefillSeconds = 0;
   try {
     while (tokens.length < request.maxNewTokens) {
       if (request.signal?.aborted) throw new CancelledError();
-      const width = input.ids[0]!.length;
-      const outputs = await session.run({
-        input_ids: int64(input.ids.flat(), [batch, width]), // [B, S]
-        position_ids: int64(input.positions.flat(), [batch, width]), // [B, S]
-        attention_mask: int64(mask.flat(), [batch, mask[0]!.length]), // [B, P + S]
-        num_logits_to_keep: int64([1], []),
-        ...past,
-      });
+      const logits = await step.run(input); // [B, 1, V]
       if (tokens.length === 0) prefillSeconds = (performance.now() - started) / 1000;
-      const logits = (await outputs.logits!.getData()) as Float32Array; // [B, 1, V]
-      disposeAll(past);
-      past = Object.fromEntries(
-        Object.entries(outputs)
-          .filter(([name]) => name.startsWith('present.'))
-          .map(([name, tensor]) => [name.replace('present.', 'past_key_values.'), tensor]),
-      );
-      if (outputs.logits!.location === 'gpu-buffer') outputs.logits!.dispose();
 
       let scores: Float32Array = mixed; // [V]
       if (batch === 2)
@@ -112,15 +73,10 @@ export async function decodeTokens(
       tokens.push(token);
       request.onToken?.(token, tokens.length);
       if (token === request.stopToken) break;
-
-      input = { ids: request.rows.map(() => [token]), positions: nextPosition.map((p) => [p]) };
-      for (let b = 0; b < batch; b++) {
-        nextPosition[b]!++;
-        mask[b]!.push(1);
-      }
+      input = request.rows.map(() => [token]); // every row takes the chosen token
     }
   } finally {
-    disposeAll(past);
+    step.dispose();
   }
   return {
     tokens,
@@ -131,13 +87,4 @@ export async function decodeTokens(
       steps: tokens.length,
     },
   };
-}
-
-function int64(values: readonly number[], dims: number[]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
-}
-
-/** GPU-resident cache tensors (WebGPU) must be released by hand; CPU tensors ignore it. */
-function disposeAll(tensors: Record<string, ort.Tensor>): void {
-  for (const tensor of Object.values(tensors)) if (tensor.location === 'gpu-buffer') tensor.dispose();
 }

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardLogits } from '../runtime/decoder-runner.js';
+import { DecoderStep, openDecoder } from '../runtime/decoder-step.js';
 import { decodeCodes, encodeFrames } from '../runtime/vq-runner.js';
 import { openModel, type ModelHandle } from '../runtime/open-model.js';
 import {
@@ -55,43 +55,21 @@ describe.each(LAYOUTS)('%s', (_, source) => {
   });
 
   it('gives the same logits decoding one token at a time with the KV cache as in one pass', async () => {
-    const { decoder } = model.manifest;
-    const { session } = await model.session('decoder');
     const sequence = goldens().decoder.sequences.find((s) => s.name === 'understanding')!;
     const expected = goldenFloat32(sequence.logits); // [S, V]
-    const vocab = decoder.vocabSize;
-    const int64 = (values: number[], dims: number[]) =>
-      new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
-    let past: Record<string, ort.Tensor> = {};
-    for (let layer = 0; layer < decoder.numLayers; layer++) {
-      for (const kind of ['key', 'value']) {
-        past[`past_key_values.${layer}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [
-          1,
-          decoder.numKvHeads,
-          0,
-          decoder.headDim,
-        ]);
-      }
-    }
+    const vocab = model.manifest.decoder.vocabSize;
+    const step = new DecoderStep(await openDecoder(model), { batch: 1 });
     let worst = 0;
-    for (const [position, id] of sequence.ids.entries()) {
-      const outputs = await session.run({
-        input_ids: int64([id], [1, 1]), // [1, 1]
-        position_ids: int64([position], [1, 1]), // [1, 1]
-        attention_mask: int64(new Array(position + 1).fill(1), [1, position + 1]), // [1, P + 1]
-        num_logits_to_keep: int64([1], []),
-        ...past,
-      });
-      const logits = outputs.logits!.data as Float32Array; // [1, 1, V]
-      worst = Math.max(
-        worst,
-        maxAbsDiff(logits, expected.subarray(position * vocab, (position + 1) * vocab)),
-      );
-      past = Object.fromEntries(
-        Object.entries(outputs)
-          .filter(([name]) => name.startsWith('present.'))
-          .map(([name, tensor]) => [name.replace('present.', 'past_key_values.'), tensor]),
-      );
+    try {
+      for (const [position, id] of sequence.ids.entries()) {
+        const logits = await step.run([[id]]); // [1, 1, V]
+        worst = Math.max(
+          worst,
+          maxAbsDiff(logits, expected.subarray(position * vocab, (position + 1) * vocab)),
+        );
+      }
+    } finally {
+      step.dispose();
     }
     expect(worst).toBeLessThan(1e-4);
   });

@@ -1,6 +1,6 @@
 /** One forward pass of the decoder graph with an empty cache: the diagnostics path (`emu3 logits`). */
-import * as ort from 'onnxruntime-node';
 import { EngineError } from '../api/index.js';
+import { DecoderStep, openDecoder } from './decoder-step.js';
 import type { ModelHandle } from './open-model.js';
 
 export interface PositionLogits {
@@ -25,34 +25,17 @@ export async function forwardLogits(
       `${ids.length} tokens exceed the model's ${decoder.maxPositionEmbeddings} positions`,
     );
   }
-  const { session } = await model.session('decoder');
   const seq = ids.length;
   const keep = all ? seq : 1;
-  const kvType = model.manifest.precision === 'fp16' ? 'float16' : 'float32';
-  const emptyCache = () =>
-    kvType === 'float16'
-      ? new ort.Tensor('float16', new Uint16Array(0), [1, decoder.numKvHeads, 0, decoder.headDim])
-      : new ort.Tensor('float32', new Float32Array(0), [1, decoder.numKvHeads, 0, decoder.headDim]);
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, seq]), // [1, S]
-    position_ids: new ort.Tensor(
-      'int64',
-      BigInt64Array.from(ids, (_, i) => BigInt(i)),
-      [1, seq],
-    ), // [1, S]
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]), // [1, S]
-    num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), []),
-  };
-  for (let layer = 0; layer < decoder.numLayers; layer++) {
-    feeds[`past_key_values.${layer}.key`] = emptyCache(); // [1, KVH, 0, D]
-    feeds[`past_key_values.${layer}.value`] = emptyCache();
+  const step = new DecoderStep(await openDecoder(model), { batch: 1 });
+  try {
+    const logits = await step.run([ids], keep); // [1, K, V]
+    const vocab = decoder.vocabSize;
+    return Array.from({ length: keep }, (_, k) => ({
+      position: seq - keep + k,
+      logits: logits.slice(k * vocab, (k + 1) * vocab),
+    }));
+  } finally {
+    step.dispose();
   }
-  // Fetch every output: under WebGPU, outputs left unfetched stay bound to the previous run's buffers.
-  const outputs = await session.run(feeds);
-  const logits = outputs.logits!.data as Float32Array; // [1, K, V]
-  const vocab = decoder.vocabSize;
-  return Array.from({ length: keep }, (_, k) => ({
-    position: seq - keep + k,
-    logits: logits.slice(k * vocab, (k + 1) * vocab),
-  }));
 }

@@ -11,6 +11,7 @@ import { openSession, type OpenedSession, type SessionOptions } from './session.
 import { loadTokenizer, type Emu3Tokenizer } from '../tokenizer/index.js';
 import { modelsDir as libraryModelsDir } from '../library/paths.js';
 import { importModel, type ImportOptions } from '../model/import-model.js';
+import { decoderCacheNames } from '../model/onnx/decoder-graph.js';
 import { readManifest, type PackageManifest } from '../model/package-manifest.js';
 
 export type GraphName = keyof PackageManifest['graphs'];
@@ -88,10 +89,7 @@ function createHandle(dir: string, manifest: PackageManifest, options: SessionOp
       if (!opened) {
         const cache =
           graph === 'decoder'
-            ? Array.from({ length: manifest.decoder.numLayers }, (_, i) => [
-                `present.${i}.key`,
-                `present.${i}.value`,
-              ]).flat()
+            ? decoderCacheNames(manifest.decoder.numLayers).map((name) => name.present)
             : [];
         opened = openSession(join(dir, manifest.graphs[graph]), { ...options, gpuOutputs: cache });
         sessions.set(graph, opened);

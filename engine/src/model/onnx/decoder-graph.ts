@@ -45,20 +45,26 @@ export interface DecoderGraphOptions {
   externalData?: { path: string; location: string };
 }
 
+/** The KV cache's names, layer by layer, key before value: `past_key_values.*` in, `present.*` out. */
+export const decoderCacheNames = (numLayers: number): { past: string; present: string }[] =>
+  Array.from({ length: numLayers }, (_, i) =>
+    ['key', 'value'].map((kind) => ({
+      past: `past_key_values.${i}.${kind}`,
+      present: `present.${i}.${kind}`,
+    })),
+  ).flat();
+
 export const decoderInputNames = (numLayers: number): string[] => [
   'input_ids',
   'position_ids',
   'attention_mask',
   'num_logits_to_keep',
-  ...Array.from({ length: numLayers }, (_, i) => [
-    `past_key_values.${i}.key`,
-    `past_key_values.${i}.value`,
-  ]).flat(),
+  ...decoderCacheNames(numLayers).map((name) => name.past),
 ];
 
 export const decoderOutputNames = (numLayers: number): string[] => [
   'logits',
-  ...Array.from({ length: numLayers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat(),
+  ...decoderCacheNames(numLayers).map((name) => name.present),
 ];
 
 export async function buildDecoderGraph(
