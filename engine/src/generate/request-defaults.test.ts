@@ -30,23 +30,15 @@ describe('completeRequest', () => {
   });
 
   it('keeps every explicit value, the empty negative prompt and seed 0 included', () => {
-    const sampling = { guidance: 1, temperature: 0.7, topK: 5, topP: 0.9, greedy: true };
-    const request = completeRequest(EMU3_GEN, {
+    const given = {
       prompt: 'a blue sphere',
       ratio: '16:9',
       negativePrompt: '',
-      sampling,
+      sampling: { guidance: 1, temperature: 0.7, topK: 5, topP: 0.9, greedy: true },
       seed: 0,
       area: 4096,
-    });
-    expect(request).toEqual({
-      prompt: 'a blue sphere',
-      ratio: '16:9',
-      negativePrompt: '',
-      sampling,
-      seed: 0,
-      area: 4096,
-    });
+    };
+    expect(completeRequest(EMU3_GEN, given)).toEqual(given);
   });
 
   it('fills the sampling fields left out around the ones given', () => {
