@@ -15,13 +15,13 @@ import {
   isRefusedUploadType,
   MAX_UPLOAD_BYTES,
   MAX_VIDEO_UPLOAD_BYTES,
-  serializeError,
   UPLOAD_PATH,
   UPLOAD_TYPES,
   uploadKindOfType,
   VIDEO_UPLOAD_PATH,
 } from '../api/index.js';
 import type { EngineService } from '../app/engine-service.js';
+import { routeFailure, sendJson, statusOf } from './json-answers.js';
 import { hasLaunchSecret } from './security.js';
 
 /** What each upload path takes, and what it does with a file once received. */
@@ -69,12 +69,7 @@ export async function routeUpload(
 ): Promise<void> {
   const purpose = PURPOSES[url.pathname]!;
   const maxBytes = context.maxBytes ?? purpose.maxBytes;
-  const fail = (status: number, error: unknown) => {
-    if (response.headersSent) return void response.destroy();
-    // An unread body is not waited for: the answer goes out and the connection closes after it.
-    if (!request.readableEnded) response.setHeader('Connection', 'close');
-    sendJson(response, status, { error: serializeError(error) });
-  };
+  const fail = routeFailure(request, response);
   const refuse = (status: number, code: EngineError['code'], message: string) =>
     fail(status, new EngineError(code, message));
   if (request.method !== 'POST')
@@ -97,30 +92,6 @@ export async function routeUpload(
   } catch (error) {
     fail(statusOf(error), error);
   }
-}
-
-function statusOf(error: unknown): number {
-  if (!(error instanceof EngineError)) return 500;
-  switch (error.code) {
-    case 'not_found':
-      return 404;
-    case 'unsupported':
-      return 415;
-    case 'disk_full':
-      return 507;
-    case 'engine_unavailable':
-      return 503;
-    default:
-      return /larger than/.test(error.message) ? 413 : 400;
-  }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  response.end(JSON.stringify(body));
 }
 
 function mib(bytes: number): string {

@@ -5,9 +5,10 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EngineError, ExportFormat, serializeError } from '../api/index.js';
-import { hasLaunchSecret } from './security.js';
+import { EngineError, ExportFormat } from '../api/index.js';
 import type { VideoTransfers } from '../app/video-methods.js';
+import { routeFailure, statusOf } from './json-answers.js';
+import { hasLaunchSecret } from './security.js';
 
 export const EXPORT_PREFIX = '/api/export/';
 const EXPORT_NAME = /^([1-9]\d{0,15})\.([a-z0-9]+)$/;
@@ -22,12 +23,7 @@ export async function routeVideo(
   url: URL,
   context: { secret: string; video: VideoTransfers },
 ): Promise<void> {
-  const fail = (status: number, error: unknown) => {
-    if (response.headersSent) return void response.destroy();
-    // An unread body is not waited for: the answer goes out and the connection closes after it.
-    if (!request.readableEnded) response.setHeader('Connection', 'close');
-    sendJson(response, status, { error: serializeError(error) });
-  };
+  const fail = routeFailure(request, response);
   try {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return fail(405, new EngineError('bad_request', `${request.method} ${url.pathname} is not allowed`));
@@ -57,28 +53,4 @@ export async function routeVideo(
   } catch (error) {
     fail(statusOf(error), error);
   }
-}
-
-function statusOf(error: unknown): number {
-  if (!(error instanceof EngineError)) return 500;
-  switch (error.code) {
-    case 'not_found':
-      return 404;
-    case 'unsupported':
-      return 415;
-    case 'disk_full':
-      return 507;
-    case 'engine_unavailable':
-      return 503;
-    default:
-      return /larger than/.test(error.message) ? 413 : 400;
-  }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  response.end(JSON.stringify(body));
 }

@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
-import { EngineError, serializeError, type EngineInfo, type HealthResponse } from '../api/index.js';
+import { EngineError, type EngineInfo, type HealthResponse } from '../api/index.js';
 import type { EngineService } from '../app/engine-service.js';
+import { sendError, sendJson } from './json-answers.js';
 import { MEDIA_PREFIX, serveMedia } from './media-route.js';
 import { isVideoRoute, routeVideo } from './video-routes.js';
 import { studioVersion } from '../install/package-info.js';
@@ -153,16 +154,4 @@ function routeApi(
     );
   }
   sendError(response, 404, new EngineError('not_found', `no API route ${url.pathname}`));
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  response.end(JSON.stringify(body));
-}
-
-function sendError(response: ServerResponse, status: number, error: unknown): void {
-  sendJson(response, status, { error: serializeError(error) });
 }
