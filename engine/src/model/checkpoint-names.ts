@@ -94,30 +94,29 @@ const HF_RESHAPES: readonly ReshapeRule[] = [
   },
 ];
 
+/**
+ * A transformers layout: its VQ renames and reshapes are the same in both; only where it keeps the decoder,
+ * the lm_head and the VQ model differs.
+ */
+function hfLayout(sources: { decoder: string; lmHead: string; vision: string }): LayoutNames {
+  return {
+    prefixes: [
+      { source: sources.decoder, canonical: 'model.', part: 'decoder' },
+      { source: sources.lmHead, canonical: 'lm_head.', part: 'decoder' },
+      { source: sources.vision, canonical: '', part: 'vision' },
+    ],
+    visionToCanonical: VISION_HF_TO_BAAI,
+    visionFromCanonical: VISION_BAAI_TO_HF,
+    reshapes: HF_RESHAPES,
+  };
+}
+
 export const LAYOUT_NAMES: Readonly<Record<CheckpointLayout, LayoutNames>> = {
   baai: { prefixes: BAAI_PREFIXES, visionToCanonical: [], visionFromCanonical: [], reshapes: [] },
   // save_pretrained writes the legacy names (docs/emu3-facts.md#checkpoint-layouts).
-  'hf-disk': {
-    prefixes: [
-      { source: 'text_model.model.', canonical: 'model.', part: 'decoder' },
-      { source: 'text_model.lm_head.', canonical: 'lm_head.', part: 'decoder' },
-      { source: 'vqmodel.', canonical: '', part: 'vision' },
-    ],
-    visionToCanonical: VISION_HF_TO_BAAI,
-    visionFromCanonical: VISION_BAAI_TO_HF,
-    reshapes: HF_RESHAPES,
-  },
+  'hf-disk': hfLayout({ decoder: 'text_model.model.', lmHead: 'text_model.lm_head.', vision: 'vqmodel.' }),
   // transformers' module tree since its VLM refactor (_checkpoint_conversion_mapping in modeling_emu3.py).
-  'hf-memory': {
-    prefixes: [
-      { source: 'model.text_model.', canonical: 'model.', part: 'decoder' },
-      { source: 'lm_head.', canonical: 'lm_head.', part: 'decoder' },
-      { source: 'model.vqmodel.', canonical: '', part: 'vision' },
-    ],
-    visionToCanonical: VISION_HF_TO_BAAI,
-    visionFromCanonical: VISION_BAAI_TO_HF,
-    reshapes: HF_RESHAPES,
-  },
+  'hf-memory': hfLayout({ decoder: 'model.text_model.', lmHead: 'lm_head.', vision: 'model.vqmodel.' }),
 };
 
 /** Buffers that checkpoints may carry and the engine never reads. */

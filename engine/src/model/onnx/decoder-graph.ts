@@ -146,13 +146,16 @@ interface Normed {
   sum: string;
 }
 
-/** transformers' RMSNorm: float32 `x * 1/sqrt(mean(x²) + eps)`, cast back to the input type, times weight. */
-async function plainNorm(
+/** RMSNorm of `residual + branch` (of `branch` alone without a residual) times the weight `weightName`. */
+type NormBuilder = (
   ctx: DecoderContext,
   branch: string,
   residual: string | undefined,
   weightName: string,
-): Promise<Normed> {
+) => Promise<Normed>;
+
+/** transformers' RMSNorm: float32 `x * 1/sqrt(mean(x²) + eps)`, cast back to the input type, times weight. */
+const plainNorm: NormBuilder = async (ctx, branch, residual, weightName) => {
   const { b, config } = ctx;
   const sum = residual === undefined ? branch : b.op('Add', [residual, branch]); // [B, S, H]
   const x = ctx.act === 'float16' ? b.op('Cast', [sum], { to: ONNX_FLOAT }) : sum; // [B, S, H] float32
@@ -163,15 +166,10 @@ async function plainNorm(
   if (ctx.act === 'float16') normed = b.op('Cast', [normed], { to: ONNX_FLOAT16 });
   const weight = await vectorWeight(ctx, weightName, config.hiddenSize); // [H]
   return { normed: b.op('Mul', [weight, normed]), sum }; // [B, S, H]
-}
+};
 
 /** ONNX Runtime's RMSNorm kernels (float32 statistics, stash_type 1), the residual add folded into the next one. */
-async function fusedNorm(
-  ctx: DecoderContext,
-  branch: string,
-  residual: string | undefined,
-  weightName: string,
-): Promise<Normed> {
+const fusedNorm: NormBuilder = async (ctx, branch, residual, weightName) => {
   const { b, config } = ctx;
   const weight = await vectorWeight(ctx, weightName, config.hiddenSize); // [H]
   const epsilon = float(config.rmsNormEps);
@@ -190,4 +188,4 @@ async function fusedNorm(
     attrs: { epsilon },
   });
   return { normed: normed!, sum: sum! };
-}
+};
