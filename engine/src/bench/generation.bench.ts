@@ -35,10 +35,7 @@ import {
   perLayerRows,
   prefill32,
   type Bandwidth,
-  type FloorRow,
-  type ImageEstimate,
   type JobRecord,
-  type PerLayerRow,
 } from './bench-report.js';
 import { hostResults, printTables, type Derived } from './bench-tables.js';
 import { emu3Shape } from './synthetic-decoder.js';
@@ -487,10 +484,10 @@ function derive(report: Record<string, unknown>, options: Options): Derived {
   const jobs = report.jobs as JobRecord[];
   const { host, ort } = hostResults(jobs);
   const bandwidth = options.bandwidth ?? floorBandwidth(options.provider, host?.host, ort);
-  const floors: FloorRow[] = [];
-  const perLayer: PerLayerRow[] = [];
+  const floors: Derived['floors'] = [];
+  const perLayer: Derived['perLayer'] = [];
   const prefills: Derived['prefill32'] = [];
-  const image720: ImageEstimate[] = [];
+  const image720: Derived['image720'] = [];
   for (const job of jobs) {
     if (!job.ok || !job.result || (job.kind !== 'decoder' && job.kind !== 'tiny')) continue;
     const result = job.result as unknown as DecoderMeasurements & { decoder?: ReturnType<typeof emu3Shape> };

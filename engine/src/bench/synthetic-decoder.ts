@@ -10,23 +10,14 @@ import { join } from 'node:path';
 import type { DecoderConfig } from '../model/model-config.js';
 import { buildDecoderGraph, type Precision, type WeightReader } from '../model/onnx/decoder-graph.js';
 import { QUANT_BLOCK } from '../model/onnx/decoder-linear.js';
+import { EMU3_GEN } from '../model/reference-fixtures.js';
 import { seededFloat32 } from './bench-measure.js';
 
 export const EMU3_8B_LAYERS = 32;
 
+/** Emu3-Gen's decoder with `numLayers` layers. */
 export function emu3Shape(numLayers: number): DecoderConfig {
-  return {
-    vocabSize: 184622,
-    hiddenSize: 4096,
-    numLayers,
-    numHeads: 32,
-    numKvHeads: 8,
-    headDim: 128,
-    intermediateSize: 14336,
-    rmsNormEps: 1e-5,
-    ropeTheta: 1e6,
-    maxPositionEmbeddings: 9216,
-  };
+  return { ...EMU3_GEN.decoder, numLayers };
 }
 
 /** Element count of a canonical decoder weight. */
@@ -130,28 +121,21 @@ export function headWeightBytes(config: DecoderConfig, precision: Precision, bat
   );
 }
 
-/** KV cache bytes one decode step reads at `depth` past tokens (keys and values of every layer and row). */
-export function kvReadBytes(
-  config: DecoderConfig,
-  precision: Precision,
-  batch: number,
-  depth: number,
-): number {
-  return (
-    batch * config.numLayers * 2 * config.numKvHeads * depth * config.headDim * activationBytes(precision)
-  );
-}
-
-/** Bytes a decode step must at least read: every weight once, the whole KV cache once. */
+/**
+ * Bytes a decode step must at least read: every weight once, the whole KV cache once (keys and values of
+ * every layer and row at `depth` past tokens).
+ */
 export function stepReadBytes(
   config: DecoderConfig,
   precision: Precision,
   batch: number,
   depth: number,
 ): number {
+  const kvCache =
+    batch * config.numLayers * 2 * config.numKvHeads * depth * config.headDim * activationBytes(precision);
   return (
     config.numLayers * layerWeightBytes(config, precision) +
     headWeightBytes(config, precision, batch) +
-    kvReadBytes(config, precision, batch, depth)
+    kvCache
   );
 }
