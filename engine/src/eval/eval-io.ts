@@ -1,7 +1,7 @@
 /**
  * What the nano evaluations share: reading an evaluation set (JSON lines, each checked with zod, a bad one
- * failing in one line that names the file and line), and moving frames between the world's size and the
- * model's.
+ * failing in one line that names the file and line), rendering a line's scene as the model sees it, and
+ * moving frames between the world's size and the model's.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +10,9 @@ import { EngineError, parseConfigFile, type RgbFrame } from '../api/index.js';
 import { generationSize } from '../generate/format-size.js';
 import { frameImage } from '../media/images.js';
 import type { PackageManifest } from '../model/package-manifest.js';
+import { renderFrame, renderVideo } from '../world/render.js';
+import type { Scene } from '../world/scene.js';
+import type { WorldSpec } from '../world/spec.js';
 
 export interface SetLine<T> {
   /** `FILE:LINE`, for messages and reports. */
@@ -86,6 +89,22 @@ export function resizeFrames(
   size: { width: number; height: number },
 ): Promise<RgbFrame[]> {
   return Promise.all(frames.map((frame) => resizeFrame(frame, size)));
+}
+
+/**
+ * A set line's scene as the model sees it: one frame, or the world's video cut to whole latent frames (16 at
+ * the world's 8 fps, for Emu3's temporal factor 4), resized to the model's picture size.
+ */
+export function renderForModel(
+  line: { scene: Scene; video: boolean },
+  spec: WorldSpec,
+  manifest: PackageManifest,
+): Promise<RgbFrame[]> {
+  const group = manifest.vision.temporalDownsampleFactor;
+  const rendered = line.video
+    ? renderVideo(line.scene, spec).slice(0, Math.floor(spec.video.frames / group) * group)
+    : [renderFrame(line.scene, 0, spec)];
+  return resizeFrames(rendered, modelImageSize(manifest));
 }
 
 /** sha256 of frames' pixels: what a record's `source` names when the source is a render, not a file. */

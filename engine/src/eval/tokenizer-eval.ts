@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { CancelledError } from '../api/index.js';
 import type { ModelHandle } from '../runtime/open-model.js';
 import { decodeCodes, encodeFrames } from '../runtime/vq-runner.js';
-import { forLine, mean, modelImageSize, resizeFrames, type SetLine } from './eval-io.js';
+import { forLine, mean, modelImageSize, renderForModel, type SetLine } from './eval-io.js';
 import { psnr, ssim } from './image-metrics.js';
-import { renderFrame, renderVideo } from '../world/render.js';
 import { checkScene, Scene } from '../world/scene.js';
 import type { WorldSpec } from '../world/spec.js';
 
@@ -44,14 +43,10 @@ export async function evaluateTokenizer(
   options: { signal?: AbortSignal; onStep?: (done: number, total: number) => void } = {},
 ): Promise<TokenizerReport> {
   const size = modelImageSize(model.manifest);
-  const group = model.manifest.vision.temporalDownsampleFactor;
   const items: TokenizerReport['items'] = [];
   for (const [i, { label, value: line }] of lines.entries()) {
     if (options.signal?.aborted) throw new CancelledError();
-    const rendered = line.video
-      ? renderVideo(line.scene, spec).slice(0, Math.floor(spec.video.frames / group) * group)
-      : [renderFrame(line.scene, 0, spec)];
-    const frames = await resizeFrames(rendered, size);
+    const frames = await renderForModel(line, spec, model.manifest);
     const decoded = await forLine(label, async () =>
       decodeCodes(model, await encodeFrames(model, frames), !line.video),
     );

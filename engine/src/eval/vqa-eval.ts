@@ -7,8 +7,7 @@ import { CancelledError } from '../api/index.js';
 import { defaultUnderstandingSampling } from '../generate/defaults.js';
 import { understand } from '../generate/understand.js';
 import type { ModelHandle } from '../runtime/open-model.js';
-import { forLine, framesDigest, modelImageSize, resizeFrames, type SetLine } from './eval-io.js';
-import { renderFrame, renderVideo } from '../world/render.js';
+import { forLine, framesDigest, renderForModel, type SetLine } from './eval-io.js';
 import { checkScene, Scene } from '../world/scene.js';
 import type { WorldSpec } from '../world/spec.js';
 
@@ -76,16 +75,10 @@ export async function evaluateVqa(
   spec: WorldSpec,
   options: VqaOptions,
 ): Promise<VqaReport> {
-  const size = modelImageSize(model.manifest);
-  const group = model.manifest.vision.temporalDownsampleFactor;
   const items: VqaItem[] = [];
   for (const [i, { label, value: line }] of lines.entries()) {
     if (options.signal?.aborted) throw new CancelledError();
-    // A video is the world's frames, cut to whole latent frames (16 at the world's 8 fps, for Emu3's factor 4).
-    const rendered = line.video
-      ? renderVideo(line.scene, spec).slice(0, Math.floor(spec.video.frames / group) * group)
-      : [renderFrame(line.scene, 0, spec)];
-    const frames = await resizeFrames(rendered, size);
+    const frames = await renderForModel(line, spec, model.manifest);
     const { answer } = await forLine(label, () =>
       understand(
         model,
