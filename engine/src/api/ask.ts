@@ -35,6 +35,9 @@ export const AskId = z.string().min(1).max(128);
 export const MediaKind = z.enum(['image', 'video']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
+/** What an upload and a conversation show: the subject's media file, and whether it is an image or a video. */
+const SubjectMedia = { media: MediaRef, mediaKind: MediaKind };
+
 export const AskMessage = z.object({
   id: z.number().int().positive(),
   role: z.enum(['user', 'assistant']),
@@ -48,8 +51,7 @@ export type AskMessage = z.infer<typeof AskMessage>;
 /** A file uploaded to ask about; stored in the library's media by content. */
 export const AskUpload = z.object({
   sha256: Sha256,
-  media: MediaRef,
-  mediaKind: MediaKind,
+  ...SubjectMedia,
   /** The file's own name, as a label. */
   name: z.string(),
   bytes: z.number().int().nonnegative(),
@@ -68,8 +70,7 @@ export type AskRunning = z.infer<typeof AskRunning>;
 
 export const AskConversation = z.object({
   subject: AskSubject,
-  media: MediaRef,
-  mediaKind: MediaKind,
+  ...SubjectMedia,
   /** The item's prompt, or the uploaded file's name. */
   title: z.string(),
   /** Oldest first. */
