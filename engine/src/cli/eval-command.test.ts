@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY } from '../model/reference-fixtures.js';
+import { WORLD_SPEC_PATH } from '../world/spec.js';
 import { registerEval } from './eval-command.js';
 
 let work: string;
@@ -157,22 +158,40 @@ describe('emu3 eval', () => {
       { scene: scene(), video: false },
       { scene: scene(), video: 'yes' },
     ]);
-    const program = new Command('emu3').exitOverride();
-    registerEval(program);
-    let printed = '';
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (chunk: string | Uint8Array) => ((printed += String(chunk)), true);
-    try {
-      const args = ['tokenizer', '--set', set, '--model', at('no-such-model'), '--json'];
-      await program.parseAsync(['node', 'emu3', 'eval', ...args]);
-    } finally {
-      process.stdout.write = write;
-    }
-    expect(process.exitCode).toBe(1);
-    process.exitCode = 0;
-    const { error } = JSON.parse(printed.trim()) as { error: { code: string; message: string } };
+    const error = await evalFailing(['tokenizer', '--set', set, '--model', at('no-such-model')]);
     expect(error.code).toBe('invalid_file');
     expect(error.message).toMatch(new RegExp(`^${set}:2: field video: `));
     expect(error.message).not.toContain('\n');
   });
+
+  it('--world checks the set against another world file, and names a missing one in one line', async () => {
+    const set = writeSet('hearts.jsonl', [{ scene: scene(), video: false }]);
+    const world = JSON.parse(readFileSync(WORLD_SPEC_PATH, 'utf8')) as { classes: string[] };
+    writeFileSync(
+      at('no-hearts.json'),
+      JSON.stringify({ ...world, classes: world.classes.filter((c) => c !== 'heart') }),
+    );
+    const model = ['--model', at('no-such-model')];
+    const refused = await evalFailing(['tokenizer', '--set', set, '--world', at('no-hearts.json'), ...model]);
+    expect(refused.message).toMatch(new RegExp(`^${set}:1: .*heart`));
+    const missing = await evalFailing(['tokenizer', '--set', set, '--world', at('no-world.json'), ...model]);
+    expect(missing).toMatchObject({ code: 'not_found', message: `${at('no-world.json')}: no such file` });
+  });
 });
+
+/** Runs `emu3 eval … --json` that must fail, and returns the error it printed. */
+async function evalFailing(args: string[]): Promise<{ code: string; message: string }> {
+  const program = new Command('emu3').exitOverride();
+  registerEval(program);
+  let printed = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk: string | Uint8Array) => ((printed += String(chunk)), true);
+  try {
+    await program.parseAsync(['node', 'emu3', 'eval', ...args, '--json']);
+  } finally {
+    process.stdout.write = write;
+  }
+  expect(process.exitCode).toBe(1);
+  process.exitCode = 0;
+  return (JSON.parse(printed.trim()) as { error: { code: string; message: string } }).error;
+}

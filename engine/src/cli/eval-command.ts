@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SamplingParams } from '../api/index.js';
 import { completeRequest } from '../generate/request-defaults.js';
 import { studioVersion } from '../install/package-info.js';
@@ -30,6 +31,7 @@ interface EvalFlags extends ModelCommandOptions, SamplingFlags {
   limit?: number;
   every?: number;
   out?: string;
+  world?: string;
 }
 
 /** Short answers: the world's answers are a word or two. */
@@ -167,7 +169,8 @@ function evalCommand(parent: Command, name: string, description: string, generat
     .option('--model <dir>', 'model package or checkpoint folder (default: the bundled nano model)')
     .option('--limit <n>', 'evaluate only the first n lines', parsePositiveInt)
     .option('--every <k>', 'evaluate every k-th line (a subset spread over the tags)', parsePositiveInt)
-    .option('--out <file>', 'write the full report (every line scored) as JSON');
+    .option('--out <file>', 'write the full report (every line scored) as JSON')
+    .option('--world <file>', "the world's constants (default: models/recipes/nano/world.json)");
   return withModelOptions(generates ? withSamplingOptions(command) : command);
 }
 
@@ -212,7 +215,7 @@ function run<F extends EvalFlags, L>(
     const output = createOutput(flags.json ?? false);
     try {
       const started = performance.now();
-      const spec = loadWorldSpec();
+      const spec = loadWorldSpec(flags.world ? resolve(flags.world) : undefined);
       const lines = await read(flags, spec);
       let modelInfo: { id: string; precision: string } | undefined;
       const evaluated = await runModelJob(flags.model, flags, (context) => {
@@ -224,6 +227,7 @@ function run<F extends EvalFlags, L>(
         command: `eval ${name}`,
         set: evaluated.set,
         model: modelInfo,
+        ...(flags.world ? { world: resolve(flags.world) } : {}),
         engineVersion: studioVersion(),
       };
       if (flags.out)
