@@ -31,12 +31,21 @@ def pairs(heldout):
 
 def random_size(rng, n):
     # Crowded scenes use smaller objects so that they fit.
-    return pick(rng, SIZE_NAMES[: 3 if n <= 2 else 2])
+    return pick(rng, SIZE_NAMES[: 3 if n <= 2 else 2 if n == 3 else 1])
 
 
 def scene_of(rng, specs, relation=None):
     objects = W.sample_objects(rng, specs, relation)
     return None if objects is None else {"background": W.sample_background(rng), "objects": objects}
+
+
+def random_scene(rng, n, heldout):
+    """A scene of n objects of allowed colour–class pairs at sizes that fit n; None when placement failed."""
+    specs = []
+    for _ in range(n):
+        color, cls = pick(rng, pairs(heldout))
+        specs.append((cls, color, random_size(rng, n)))
+    return scene_of(rng, specs)
 
 
 def geneval_item(rng, tag, heldout):
@@ -93,12 +102,7 @@ def image_example(rng, heldout=False):
                 continue
             scene, caption = item[0], item[1]
         else:
-            n = int(rng.integers(1, 5))
-            specs = []
-            for _ in range(n):
-                color, cls = pick(rng, pairs(heldout))
-                specs.append((cls, color, random_size(rng, n)))
-            scene = scene_of(rng, specs)
+            scene = random_scene(rng, int(rng.integers(1, 5)), heldout)
             if scene is None:
                 continue
             caption = W.describe(rng, scene)
@@ -116,12 +120,7 @@ def image_example(rng, heldout=False):
 def video_example(rng, heldout=False):
     """A 16-frame video of one or two objects, the first one moving, with its caption and QA."""
     while True:
-        n = 1 if rng.random() < 0.7 else 2
-        specs = []
-        for _ in range(n):
-            color, cls = pick(rng, pairs(heldout))
-            specs.append((cls, color, random_size(rng, n)))
-        scene = scene_of(rng, specs)
+        scene = random_scene(rng, 1 if rng.random() < 0.7 else 2, heldout)
         if scene is None:
             continue
         kind = pick(rng, W.SPEC["motions"])

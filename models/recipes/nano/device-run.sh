@@ -6,6 +6,10 @@
 #   RESUME="vq image"  continue those steps from their earlier run in runs/ instead of starting afresh
 #   VQDEC=MINUTES      beside an image or video step, fine-tune the vision tokenizer's decoder (codes unchanged)
 #   LR=...             the decoder's peak learning rate
+#   VQ_ARGS="..."      more arguments for train_vq.py, split at spaces (--focus 4 --edge 2; --config {"codebook_size":4096})
+#   FROM=PACKAGE       start from a packaged checkpoint (unpack.py): its tokenizer as vq, its decoder as the stage
+#                      its training/state.json names, so RESUME continues that stage's schedule
+#   NANO_WORLD=next-world.json   train on the next generation's world constants (world.py reads it)
 set -euo pipefail
 cd "$(dirname "$0")"
 work=/tmp/nano; mkdir -p "$work" "$OUT"
@@ -16,6 +20,8 @@ resumes() { [[ " ${RESUME:-} " == *" $1 "* ]]; }
 # The earlier run of a step, moved aside as NAME-prev so that the step's new output can take its place.
 previous() { have "$1"; rm -rf "$work/$1-prev"; mv "$work/$1" "$work/$1-prev"; }
 lr=(); [ -n "${LR:-}" ] && lr=(--lr "$LR")
+read -r -a vq_args <<< "${VQ_ARGS:-}"
+[ -n "${FROM:-}" ] && python3 unpack.py --package "$FROM" --out "$work"
 
 # The image step's decoder travels in bf16 (the device carries at most 64 MiB of working tree).
 to_bf16() {
@@ -51,7 +57,7 @@ step() {
     vq)
       local init=()
       if resumes vq; then previous vq; init=(--init "$work/vq-prev"); fi
-      python3 train_vq.py --out "$work/vq" --minutes "$minutes" "${init[@]}"
+      python3 train_vq.py --out "$work/vq" --minutes "$minutes" "${init[@]}" "${vq_args[@]}"
       pack vq ;;
     image)
       have vq

@@ -1,4 +1,4 @@
-"""Puts the vision tokenizer of one packaged checkpoint into another, byte for byte (standard library only).
+"""Puts the vision tokenizer of one packaged checkpoint into another, byte for byte (no torch).
 
     python3 merge_vq.py --decoder-from PACKAGE --vq-from PACKAGE --out DIR
 
@@ -11,22 +11,11 @@ trained on exactly the codes the merged tokenizer produces; the script checks th
 import argparse
 import json
 import shutil
-import struct
 from pathlib import Path
 
+from safetensors_files import read, tensor_bytes, write
+
 ENCODING_SIDE = ("vqmodel.encoder.", "vqmodel.quant_conv.", "vqmodel.quantize.")
-
-
-def read(path):
-    """(header dict, data bytes) of a safetensors file."""
-    raw = path.read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    return json.loads(raw[8 : 8 + n]), raw[8 + n :]
-
-
-def tensor_bytes(header, data, name):
-    start, end = header[name]["data_offsets"]
-    return data[start:end]
 
 
 def main():
@@ -43,24 +32,18 @@ def main():
     for shard in sorted(set(index["weight_map"].values())):
         head_d, data_d = read(args.decoder_from / shard)
         head_v, data_v = read(args.vq_from / shard)
-        header, chunks, offset = {}, [], 0
+        tensors = {}
         for name, info in head_d.items():
             if name == "__metadata__":
-                header[name] = info
                 continue
             source = (head_v, data_v) if name.startswith("vqmodel.") else (head_d, data_d)
             if name.startswith(ENCODING_SIDE) and tensor_bytes(head_d, data_d, name) != tensor_bytes(head_v, data_v, name):
                 raise SystemExit(f"{name} differs: the vision tokenizers do not share their encoder and codebook")
             if source[0][name]["shape"] != info["shape"] or source[0][name]["dtype"] != info["dtype"]:
                 raise SystemExit(f"{name} has a different shape or dtype in the two packages")
-            chunk = tensor_bytes(*source, name)
-            header[name] = {"dtype": info["dtype"], "shape": info["shape"], "data_offsets": [offset, offset + len(chunk)]}
-            chunks.append(chunk)
-            offset += len(chunk)
-        text = json.dumps(header, separators=(",", ":")).encode()
-        text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
-        (args.out / shard).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(chunks))
-        print(f"{shard}: {len(chunks)} tensors")
+            tensors[name] = (info["dtype"], info["shape"], tensor_bytes(*source, name))
+        write(args.out / shard, tensors, head_d.get("__metadata__"))
+        print(f"{shard}: {len(tensors)} tensors")
 
 
 if __name__ == "__main__":

@@ -3,16 +3,23 @@
     python3 train_decoder.py --vq DIR --out DIR --stage image [--minutes 8] [--init DIR]
     python3 train_decoder.py --vq DIR --out DIR --stage video --init DIR
 
+A stage spans many runs: its learning rate follows one schedule over `--plan-steps` optimizer steps (warm-up,
+then cosine to 5%), and a run that starts from an earlier run of the same stage (`--init`, whose state.json
+names the stage and the step reached) continues that schedule where it stopped, with the optimizer state when
+optimizer.pt travelled along (else the moments re-warm over 50 steps). Each run appends to curve.csv.
+
 Stage `image`: text-to-image generation sequences and image understanding (captions placed after the image,
 questions about colour, count, shape and position). Stage `video` (paper §2.4) adds 16-frame videos
 (generation, and questions about motion) to the image mix. Vision tokens weigh 0.5 in the loss; 7% of
 captions are empty (and 3.5% are the engine's negative prompt, trained as unconditional) so guidance works.
 The pictures are rendered and tokenized on the GPU as training goes, by producer processes (feed.py); an
 example is drawn about three times on average, and none comes from disk.
-Writes DIR/decoder.safetensors (fp32), DIR/decoder_config.json, the tokenizer files and DIR/decoder_log.json.
+Writes DIR/decoder.safetensors (fp32), DIR/optimizer.pt, DIR/state.json, DIR/curve.csv, DIR/decoder_config.json,
+the tokenizer files and DIR/decoder_log.json.
 """
 
 import argparse
+import csv
 import json
 import math
 import time
@@ -33,10 +40,10 @@ from feed import Feed
 from train_vq import encode_continuous, quantize, to_pixels
 
 TEXT_CONFIG = dict(
-    hidden_size=384,
+    hidden_size=512,
     intermediate_size=1024,
     num_hidden_layers=6,
-    num_attention_heads=6,
+    num_attention_heads=8,
     num_key_value_heads=2,
     max_position_embeddings=2048,
     rms_norm_eps=1e-5,
@@ -126,6 +133,23 @@ def weighted_loss(model, ids, weights):
     return losses
 
 
+PLAN_STEPS = {"image": 6000, "video": 16000}
+CURVE_FIELDS = ["stage", "step", "seconds", "loss", "generation", "understanding", "lr"]
+
+
+def read_state(init, stage):
+    """The step and seconds an earlier run of this stage reached (a run of another stage starts at 0)."""
+    f = init / "state.json" if init else None
+    state = json.loads(f.read_text()) if f and f.exists() else {}
+    return state if state.get("stage") == stage else {"stage": stage, "step": 0, "seconds": 0.0}
+
+
+def learning_rate(peak, step, plan, warm_from, warm_steps):
+    """Linear warm-up over warm_steps from warm_from, then one cosine to 5% over the stage's whole plan."""
+    warm = min(1.0, (step - warm_from + 1) / warm_steps) if warm_steps else 1.0
+    return peak * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / plan))))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vq", type=Path, required=True)
@@ -138,10 +162,15 @@ def main():
     ap.add_argument("--videos", type=int, default=40)
     ap.add_argument("--lr", type=float, default=1.5e-3)
     ap.add_argument("--producers", type=int, default=4, help="processes rendering and tokenizing training data")
+    ap.add_argument("--plan-steps", type=int, help="optimizer steps the stage's schedule spans, over all its runs "
+                    f"(default {PLAN_STEPS})")
     args = ap.parse_args()
+    plan = args.plan_steps or PLAN_STEPS[args.stage]
+    resumed = read_state(args.init, args.stage)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
-    seed = args.seed + (100 if args.stage == "video" else 0)
+    # A continued run draws new scenes: its producers' seeds move on with the step reached.
+    seed = args.seed + (100 if args.stage == "video" else 0) + 1000 * resumed["step"]
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = True
 
@@ -168,11 +197,21 @@ def main():
                             lr=args.lr, betas=(0.9, 0.95), fused=True)
     log = {"stage": args.stage, "config": text_config, "params": params, "seed": args.seed,
            "producers": args.producers, "steps": []}
-    start, budget, step, waited = time.time(), args.minutes * 60, 0, 0.0
-    warmup = 200 if args.init is None else 50
-    while time.time() - start < budget:
-        frac = (time.time() - start) / budget
-        lr = args.lr * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+    first = resumed["step"]
+    moments = args.init / "optimizer.pt" if args.init else None
+    # A fresh decoder warms up over 200 steps; a continued one over 50, or not at all when its moments came along.
+    warm_steps = 200 if args.init is None else 50
+    if first and moments and moments.exists():
+        opt.load_state_dict(torch.load(moments, map_location=dev))
+        warm_steps = 0
+    curve = (args.init / "curve.csv").read_text() if args.init and (args.init / "curve.csv").exists() else ""
+    curve_file = args.out / "curve.csv"
+    curve_file.write_text(curve or ",".join(CURVE_FIELDS) + "\n")
+    curve_rows = csv.DictWriter(curve_file.open("a", newline=""), CURVE_FIELDS)
+    print(f"stage {args.stage}: step {first} of {plan}", flush=True)
+    start, budget, step, waited = time.time(), args.minutes * 60, first, 0.0
+    while time.time() - start < budget and step < plan:
+        lr = learning_rate(args.lr, step, plan, first, warm_steps)
         for g in opt.param_groups:
             g["lr"] = lr
         asked = time.time()
@@ -199,12 +238,18 @@ def main():
                      "data_wait_s": round(waited, 1), "feed": feed.stats()}
             log["steps"].append(entry)
             print(json.dumps(entry), flush=True)
+            curve_rows.writerow({"stage": args.stage, "step": step, "lr": f"{lr:.3g}",
+                                 "seconds": round(resumed["seconds"] + time.time() - start, 1),
+                                 **{k: entry[k] for k in ("loss", "generation", "understanding")}})
         step += 1
     feed.close()
     log["final"] = {"step": step, "seconds": round(time.time() - start, 1), "loss": round(total, 4),
                     "data_wait_s": round(waited, 1), "feed": feed.stats()}
     print("final", json.dumps(log["final"]), flush=True)
     save_file({k: t.detach().float().contiguous().cpu() for k, t in model.state_dict().items()}, str(args.out / "decoder.safetensors"))
+    torch.save(opt.state_dict(), args.out / "optimizer.pt")
+    state = {"stage": args.stage, "step": step, "plan": plan, "seconds": round(resumed["seconds"] + time.time() - start, 1)}
+    (args.out / "state.json").write_text(json.dumps(state))
     (args.out / "decoder_config.json").write_text(json.dumps(text_config, indent=2))
     (args.out / "vocabulary_map.json").write_text(json.dumps(vocabulary_map))
     (args.out / "decoder_log.json").write_text(json.dumps(log, indent=1))

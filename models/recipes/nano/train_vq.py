@@ -2,13 +2,14 @@
 
     python3 train_vq.py --out DIR [--minutes 7.5] [--seed 1]
 
-Reconstruction (L1 + MSE + L1 on image gradients, which keeps small shapes' edges) plus the VQ codebook and commitment losses with a straight-through estimator; the
+Reconstruction (L1 + MSE, optionally weighted up near outlines, + L1 on image gradients, which keeps small shapes' edges) plus the VQ codebook and commitment losses with a straight-through estimator; the
 codebook starts from encoder outputs and codes unused for a while are revived from the current batch. Writes
-DIR/vq.safetensors (fp32), DIR/vq_config.json and DIR/vq_log.json (losses, code usage, PSNR on held-out
-scenes).
+DIR/vq.safetensors (fp32), DIR/vq_config.json, DIR/vq_log.json (losses, code usage, PSNR on held-out
+scenes) and DIR/curve.csv.
 """
 
 import argparse
+import csv
 import json
 import math
 import time
@@ -89,6 +90,19 @@ def edge_loss(rec, target):
     return F.l1_loss(dx(rec), dx(target)) + F.l1_loss(dy(rec), dy(target))
 
 
+def focus_weights(target, k):
+    """1 + k within 2 pixels of an outline of the target (a step of more than ~10 levels), 1 elsewhere:
+    plain losses let low-contrast objects (black or green on the forest) fade into the background, and
+    outlines are what the detector reads. target `[B, T, 3, H, W]` → weights `[B, T, 1, H, W]`."""
+    x = target.float()
+    gx = F.pad((x[..., :, 1:] - x[..., :, :-1]).abs(), (0, 1))
+    gy = F.pad((x[..., 1:, :] - x[..., :-1, :]).abs(), (0, 0, 0, 1))
+    edge = (torch.maximum(gx, gy).amax(-3, keepdim=True) > 0.08).float()
+    h, w = edge.shape[-2:]
+    edge = F.max_pool2d(edge.reshape(-1, 1, h, w), 5, stride=1, padding=2).reshape(edge.shape)
+    return 1 + k * edge
+
+
 def psnr(a, b):
     """PSNR in dB of two uint8-range float tensors."""
     mse = (a - b).pow(2).mean().clamp_min(1e-10)
@@ -129,8 +143,12 @@ def main():
     ap.add_argument("--images", type=int, default=48)
     ap.add_argument("--videos", type=int, default=4)
     ap.add_argument("--lr", type=float, default=4e-4)
-    ap.add_argument("--init", type=Path, help="a previous run's folder to continue from")
+    ap.add_argument("--init", type=Path, help="a previous run's folder to continue from (its config is kept)")
+    ap.add_argument("--config", default="{}",
+                    help="JSON overrides of the tokenizer's config for a fresh run, e.g. '{\"codebook_size\": 4096}'")
     ap.add_argument("--edge", type=float, default=1.0, help="weight of the edge (image gradient) loss")
+    ap.add_argument("--focus", type=float, default=0.0,
+                    help="extra weight of the reconstruction loss near the target's outlines (0: plain L1 + MSE)")
     ap.add_argument("--decoder-only", action="store_true",
                     help="train only post_quant_conv and the decoder, so every code stays exactly as in --init "
                          "(a decoder already trained on those codes stays valid)")
@@ -143,7 +161,10 @@ def main():
     torch.backends.cudnn.allow_tf32 = True
     torch.backends.cudnn.benchmark = True
 
-    vq = Emu3VQVAE(Emu3VQVAEConfig(**VQ_CONFIG)).to(dev)
+    config = {**VQ_CONFIG, **json.loads(args.config)}
+    if args.init:
+        config = json.loads((args.init / "vq_config.json").read_text())
+    vq = Emu3VQVAE(Emu3VQVAEConfig(**config)).to(dev)
     vq.train()
     params = sum(p.numel() for p in vq.parameters())
     print(f"vq params {params / 1e6:.2f}M", flush=True)
@@ -157,8 +178,8 @@ def main():
         # Codebook from encoder outputs of a first batch, so every code starts near real latents.
         with torch.no_grad():
             img, _ = batch_pixels(renderer, rng, 64, 0)
-            z = encode_continuous(vq, img.to(dev)).permute(0, 1, 3, 4, 2).reshape(-1, VQ_CONFIG["embed_dim"])
-            vq.quantize.embedding.weight.copy_(z[torch.randperm(z.shape[0], device=dev)[: VQ_CONFIG["codebook_size"]]])
+            z = encode_continuous(vq, img.to(dev)).permute(0, 1, 3, 4, 2).reshape(-1, config["embed_dim"])
+            vq.quantize.embedding.weight.copy_(z[torch.randperm(z.shape[0], device=dev)[: config["codebook_size"]]])
 
     trained = [p for n, p in vq.named_parameters()
                if not args.decoder_only or n.startswith(("decoder.", "post_quant_conv."))]
@@ -169,8 +190,11 @@ def main():
             p.requires_grad_(True)
     set_mode(vq, args.decoder_only)
     opt = torch.optim.AdamW(trained, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
-    usage = torch.zeros(VQ_CONFIG["codebook_size"], device=dev)
-    log = {"config": VQ_CONFIG, "params": params, "steps": [], "seed": args.seed, "decoder_only": args.decoder_only}
+    usage = torch.zeros(config["codebook_size"], device=dev)
+    log = {"config": config, "params": params, "steps": [], "seed": args.seed, "decoder_only": args.decoder_only}
+    curve_file = args.out / "curve.csv"
+    curve_file.write_text("stage,step,seconds,loss,recon,psnr\n")
+    curve = csv.DictWriter(curve_file.open("a", newline=""), ["stage", "step", "seconds", "loss", "recon", "psnr"])
     start = time.time()
     budget = args.minutes * 60
     step = 0
@@ -190,7 +214,9 @@ def main():
                 codebook = F.mse_loss(zq.float(), z.detach().float())
                 rec = decode_continuous(vq, z + (zq - z).detach())
                 target = x if x.shape[1] == rec.shape[1] else x[:, : rec.shape[1]]
-                recon = F.l1_loss(rec.float(), target) + F.mse_loss(rec.float(), target)
+                weights = focus_weights(target, args.focus)
+                err = rec.float() - target
+                recon = (weights * err.abs()).mean() + (weights * err.pow(2)).mean()
                 recon = recon + args.edge * edge_loss(rec.float(), target)
             losses.append((recon + codebook + 0.25 * commit) * x.shape[0])
             usage.mul_(0.99).index_add_(0, codes.flatten(), torch.ones(codes.numel(), device=dev))
@@ -217,13 +243,15 @@ def main():
                 set_mode(vq, args.decoder_only)
             log["steps"].append(entry)
             print(json.dumps(entry), flush=True)
+            curve.writerow({"stage": "vq", "step": step, "seconds": entry["seconds"], "loss": entry["loss"],
+                            "recon": entry["recon"], "psnr": entry.get("psnr", {}).get("images", "")})
         step += 1
 
     log["final"] = {"step": step, "seconds": round(time.time() - start, 1), "psnr": evaluate(vq, renderer, n=256)}
     print("final", json.dumps(log["final"]), flush=True)
     state = {k: v.detach().float().contiguous().cpu() for k, v in vq.state_dict().items()}
     save_file(state, str(args.out / "vq.safetensors"))
-    (args.out / "vq_config.json").write_text(json.dumps(VQ_CONFIG, indent=2))
+    (args.out / "vq_config.json").write_text(json.dumps(config, indent=2))
     (args.out / "vq_log.json").write_text(json.dumps(log, indent=1))
 
 
