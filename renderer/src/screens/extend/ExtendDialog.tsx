@@ -1,6 +1,7 @@
 /** The Extend dialog: crop, length, context, prompt and seed of a video extension. */
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import type { KeyboardEvent } from 'react';
 import { Field } from '../../components/Field.js';
+import { Sheet } from '../../components/Sheet.js';
 import { closeExtend, queueExtension } from '../../commands/video.js';
 import { useStudio } from '../../host/studio.js';
 import { sourceFrames, type ExtendDialog as Dialog, type ExtendField } from '../../state/extend/slice.js';
@@ -16,14 +17,6 @@ import './extend.css';
 export function ExtendDialog() {
   const studio = useStudio();
   const dialog = useStudioStore((state) => state.extendDialog);
-  const close = useRef<HTMLButtonElement>(null);
-  const open = dialog !== null;
-  useEffect(() => {
-    if (!open) return;
-    const previous = document.activeElement as HTMLElement | null;
-    close.current?.focus();
-    return () => previous?.focus();
-  }, [open]);
   if (!dialog) return null;
 
   // Keys stay in the dialog: Esc closes it, and nothing reaches the screen's shortcuts beneath.
@@ -35,24 +28,15 @@ export function ExtendDialog() {
     }
   };
   return (
-    <div className="sheet-backdrop" onClick={() => closeExtend(studio)}>
-      <div
-        className="sheet extend-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="extend-title"
-        onClick={(event) => event.stopPropagation()}
-        onKeyDown={onKeyDown}
-      >
-        <div className="sheet__header">
-          <h2 id="extend-title">Extend a video</h2>
-          <button ref={close} type="button" className="button" onClick={() => closeExtend(studio)}>
-            Close
-          </button>
-        </div>
-        <Body dialog={dialog} />
-      </div>
-    </div>
+    <Sheet
+      title="Extend a video"
+      titleId="extend-title"
+      className="extend-dialog"
+      onClose={() => closeExtend(studio)}
+      onKeyDown={onKeyDown}
+    >
+      <Body dialog={dialog} />
+    </Sheet>
   );
 }
 
