@@ -1,6 +1,11 @@
 /** Ask's left column: a file to upload, earlier uploads, gallery items. */
-import { useEffect, useState } from 'react';
-import { UPLOAD_TYPES, type LibraryItemSummary } from '../../../../engine/src/api/index.js';
+import { useEffect, useState, type ReactNode } from 'react';
+import {
+  UPLOAD_TYPES,
+  sameSubject,
+  type AskSubject,
+  type LibraryItemSummary,
+} from '../../../../engine/src/api/index.js';
 import { loadUploads, openSubject, uploadAndOpen } from '../../commands/ask.js';
 import { FilePicker } from '../../components/FilePicker.js';
 import { reportError, useStudio } from '../../host/studio.js';
@@ -61,17 +66,14 @@ export function AskSources() {
           <ul className="ask-files" aria-label="Uploaded files">
             {uploads.map((upload) => (
               <li key={upload.sha256}>
-                <button
-                  type="button"
+                <SubjectButton
+                  subject={{ kind: 'upload', sha256: upload.sha256 }}
+                  current={current}
                   className="ask-files__button"
-                  aria-current={
-                    current?.kind === 'upload' && current.sha256 === upload.sha256 ? 'true' : undefined
-                  }
-                  onClick={() => openSubject(studio, { kind: 'upload', sha256: upload.sha256 })}
                 >
                   <span className="ask-files__kind">{upload.mediaKind}</span>
                   <span className="ask-files__name">{upload.name}</span>
-                </button>
+                </SubjectButton>
               </li>
             ))}
           </ul>
@@ -90,13 +92,12 @@ export function AskSources() {
           <ul className="ask-picks" aria-label="Gallery items to ask about">
             {items.map((item) => (
               <li key={item.id}>
-                <button
-                  type="button"
+                <SubjectButton
+                  subject={{ kind: 'item', itemId: item.id }}
+                  current={current}
                   className="ask-picks__button"
-                  aria-label={`Item #${item.id}: ${item.prompt}`}
-                  aria-current={current?.kind === 'item' && current.itemId === item.id ? 'true' : undefined}
+                  label={`Item #${item.id}: ${item.prompt}`}
                   title={item.prompt}
-                  onClick={() => openSubject(studio, { kind: 'item', itemId: item.id })}
                 >
                   {still(item) ? (
                     <img src={studio.client.mediaUrl(still(item)!)} alt="" loading="lazy" />
@@ -104,13 +105,38 @@ export function AskSources() {
                     <span className="ask-picks__none" aria-hidden="true" />
                   )}
                   {item.kind !== 'image' && <span className="ask-picks__badge">{item.kind}</span>}
-                </button>
+                </SubjectButton>
               </li>
             ))}
           </ul>
         )}
       </section>
     </aside>
+  );
+}
+
+/** A button that opens `subject` in Ask, marked current while that subject is the one on screen. */
+function SubjectButton(props: {
+  subject: AskSubject;
+  current: AskSubject | null;
+  className: string;
+  label?: string;
+  title?: string;
+  children: ReactNode;
+}) {
+  const studio = useStudio();
+  const { subject, current } = props;
+  return (
+    <button
+      type="button"
+      className={props.className}
+      aria-label={props.label}
+      aria-current={current !== null && sameSubject(current, subject) ? 'true' : undefined}
+      title={props.title}
+      onClick={() => openSubject(studio, subject)}
+    >
+      {props.children}
+    </button>
   );
 }
 
