@@ -17,7 +17,7 @@ export function AskScreen() {
   const studio = useStudio();
   return (
     <main
-      className="ask-screen"
+      className="column-screen ask-screen"
       aria-label="Ask"
       onDragOver={(event) => {
         if (!takesFile(event)) return;

@@ -7,7 +7,7 @@ import './generate.css';
 /** Settings on the left, the image filling in at the centre, the queue on the right. */
 export function GenerateScreen() {
   return (
-    <main className="generate-screen" aria-label="Generate">
+    <main className="column-screen generate-screen" aria-label="Generate">
       <h1 className="visually-hidden">Generate</h1>
       <aside className="generate-screen__settings panel">
         <GenerateForm />

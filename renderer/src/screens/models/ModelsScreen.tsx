@@ -19,7 +19,7 @@ export function ModelsScreen() {
     (a, b) => Number(b.bundled) - Number(a.bundled) || a.name.localeCompare(b.name),
   );
   return (
-    <main className="models-screen" aria-label="Models">
+    <main className="column-screen models-screen" aria-label="Models">
       <h1 className="visually-hidden">Models</h1>
       <section className="models-screen__list" aria-labelledby="models-heading">
         <h2 id="models-heading" className="models-screen__heading">
