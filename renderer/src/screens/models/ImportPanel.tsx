@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { ImportPrecision, ModelImport } from '../../../../engine/src/api/index.js';
 import { startImport } from '../../commands/models.js';
 import { Field } from '../../components/Field.js';
+import { PathInput } from '../../components/PathInput.js';
 import { folderPicker } from '../../host/desktop.js';
 import { useStudio } from '../../host/studio.js';
 import { IMPORT_PATH_FOCUS } from '../../shortcuts/targets.js';
@@ -62,12 +63,9 @@ export function ImportPanel() {
         >
           {(control) => (
             <div className="import-panel__path">
-              <input
+              <PathInput
                 {...control}
                 data-focus={IMPORT_PATH_FOCUS}
-                type="text"
-                spellCheck={false}
-                autoComplete="off"
                 placeholder="/home/me/models/Emu3-Gen-hf"
                 value={path}
                 onChange={(event) => setPath(event.target.value)}

@@ -4,6 +4,7 @@ import type { SettingsState } from '../../../../engine/src/api/index.js';
 import { saveSettings } from '../../commands/settings.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { Field } from '../../components/Field.js';
+import { PathInput } from '../../components/PathInput.js';
 import { useStudio } from '../../host/studio.js';
 
 /** Where the library lives, and moving it: a new folder is used from the next start of the studio. */
@@ -44,11 +45,8 @@ export function LibraryLocation({ state }: { state: SettingsState }) {
           hint="A full path. Takes effect after a restart; what is in the current library stays where it is."
         >
           {(control) => (
-            <input
+            <PathInput
               {...control}
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
               placeholder="/data/emu3-library"
               value={dir}
               onChange={(event) => setDir(event.target.value)}
