@@ -1,8 +1,9 @@
 /**
  * The contract between Electron main and the page: which channels exist and what travels on them.
  * The sandboxed preload cannot load this file at run time (it may only `require('electron')`), so it
- * restates the channel lists and a compile-time check there keeps the two lists equal. The zod schemas
- * below are main's: every argument the page sends is parsed with them before it is used.
+ * takes only the types: the lists are main's, and the preload's calls are checked against them when it
+ * is built. The zod schemas below are main's: every argument the page sends is parsed with them before
+ * it is used.
  */
 import { z } from 'zod';
 import {
