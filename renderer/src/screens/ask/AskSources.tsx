@@ -10,6 +10,7 @@ import { loadUploads, openSubject, uploadAndOpen } from '../../commands/ask.js';
 import { FilePicker } from '../../components/FilePicker.js';
 import { reportError, useStudio } from '../../host/studio.js';
 import { ASK_FILE_INPUT_ID } from '../../shortcuts/targets.js';
+import { subjectOnScreen } from '../../state/ask/slice.js';
 import { useStudioStore } from '../../state/store.js';
 
 /** What the engine takes as an upload; `.mov` too, for systems that give QuickTime files no type. */
@@ -22,9 +23,7 @@ export function AskSources() {
   const studio = useStudio();
   const uploads = useStudioStore((state) => state.uploads);
   const uploading = useStudioStore((state) => state.uploading);
-  const view = useStudioStore((state) => state.askView);
   const [items, setItems] = useState<LibraryItemSummary[] | null>(null);
-  const current = view.status === 'empty' ? null : view.subject;
 
   useEffect(() => {
     loadUploads(studio);
@@ -68,7 +67,6 @@ export function AskSources() {
               <li key={upload.sha256}>
                 <SubjectButton
                   subject={{ kind: 'upload', sha256: upload.sha256 }}
-                  current={current}
                   className="ask-files__button"
                 >
                   <span className="ask-files__kind">{upload.mediaKind}</span>
@@ -94,7 +92,6 @@ export function AskSources() {
               <li key={item.id}>
                 <SubjectButton
                   subject={{ kind: 'item', itemId: item.id }}
-                  current={current}
                   className="ask-picks__button"
                   label={`Item #${item.id}: ${item.prompt}`}
                   title={item.prompt}
@@ -118,14 +115,14 @@ export function AskSources() {
 /** A button that opens `subject` in Ask, marked current while that subject is the one on screen. */
 function SubjectButton(props: {
   subject: AskSubject;
-  current: AskSubject | null;
   className: string;
   label?: string;
   title?: string;
   children: ReactNode;
 }) {
   const studio = useStudio();
-  const { subject, current } = props;
+  const current = useStudioStore(subjectOnScreen);
+  const { subject } = props;
   return (
     <button
       type="button"
