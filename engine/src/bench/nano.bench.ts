@@ -6,7 +6,11 @@
  *
  *   npx tsc -b engine
  *   node dist/engine/src/bench/nano.bench.js [--provider cpu] [--threads N] [--images N] [--videos N]
- *     [--out FILE.json]
+ *     [--model DIR] [--precision fp32|fp16|int8|int4] [--out FILE.json]
+ *
+ * `--model` times another checkpoint of the nano world, e.g. one of a larger decoder with untrained weights
+ * (models/recipes/nano/probe_checkpoint.py) before any device time goes into training it: the token counts,
+ * and so the time, do not depend on what the weights draw.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
@@ -15,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { defaultGenerationSampling } from '../generate/defaults.js';
 import { generateVision, type VisionRequest } from '../generate/vision.js';
 import { bundledModelDir } from '../install/package-info.js';
+import { Precision } from '../model/package-manifest.js';
 import { openModel, type ModelHandle } from '../runtime/open-model.js';
 import { ProviderChoice } from '../runtime/execution-provider.js';
 
@@ -55,6 +60,8 @@ async function main(): Promise<void> {
       images: { type: 'string', default: '5' },
       videos: { type: 'string', default: '3' },
       out: { type: 'string' },
+      model: { type: 'string' },
+      precision: { type: 'string', default: 'fp32' },
     },
   });
   const provider = ProviderChoice.parse(values.provider);
@@ -62,7 +69,8 @@ async function main(): Promise<void> {
   // The bundled checkpoint is imported into a home of the bench's own, as on a first start.
   const home = mkdtempSync(join(tmpdir(), 'emu3-bench-nano-'));
   process.env.EMU3_HOME = home;
-  const model = await openModel(bundledModelDir(), { precision: 'fp32', provider, threads });
+  const precision = Precision.parse(values.precision);
+  const model = await openModel(values.model ?? bundledModelDir(), { precision, provider, threads });
   try {
     const base = {
       prompt: 'a photo of a red circle left of a blue square',
@@ -87,11 +95,12 @@ async function main(): Promise<void> {
       },
       provider: (await model.session('decoder')).provider,
       threads,
+      model: { dir: values.model ?? bundledModelDir(), id: model.manifest.id, precision },
       image: { ...image, size: '128×128' },
       video: { ...video, frames: 16, latentFrames: 4, fps: 8 },
     };
     console.log(
-      `nano, ${report.provider} ${threads} threads: image ${image.median.toFixed(2)} s (median of ${image.seconds.length}, ` +
+      `nano (${precision}), ${report.provider} ${threads} threads: image ${image.median.toFixed(2)} s (median of ${image.seconds.length}, ` +
         `${image.tokens} tokens), video ${video.median.toFixed(2)} s (median of ${video.seconds.length}, ${video.tokens} tokens)`,
     );
     if (values.out) writeFileSync(values.out, JSON.stringify(report, null, 2));
