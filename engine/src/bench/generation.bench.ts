@@ -17,15 +17,15 @@
  * Every job runs in a child process of its own (peak RSS per job); the JSON is rewritten after each job, so
  * a run cut short keeps what it measured.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Precision } from '../model/onnx/decoder-graph.js';
 import { ProviderChoice } from '../runtime/execution-provider.js';
+import { describeMachine, GpuMemoryPoller } from './bench-machine.js';
 import type { RunCounts } from './bench-measure.js';
 import { runJobInChild, type DecoderMeasurements, type DecoderPlan, type JobSpec } from './bench-jobs.js';
 import {
@@ -149,92 +149,6 @@ function plans(options: Options): {
     vision: options.quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 5 },
     host: options.quick ? { warmup: 1, runs: 3 } : { warmup: 2, runs: 7 },
   };
-}
-
-// ---- machine description ----
-
-function commandOutput(command: string, args: string[]): string | null {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
-
-function describeMachine(): Record<string, unknown> {
-  const lscpu = commandOutput('lscpu', []);
-  const field = (name: string) =>
-    lscpu
-      ?.split('\n')
-      .find((line) => line.startsWith(`${name}:`))
-      ?.split(':')[1]
-      ?.trim();
-  const require = createRequire(import.meta.url);
-  const ortPackage = require('onnxruntime-node/package.json') as { version: string };
-  const gpu = commandOutput('nvidia-smi', [
-    '--query-gpu=name,driver_version,memory.total',
-    '--format=csv,noheader',
-  ]);
-  const icd = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
-  let vulkanIcd: unknown = null;
-  if (icd && existsSync(icd.split(':')[0]!)) {
-    try {
-      vulkanIcd = JSON.parse(readFileSync(icd.split(':')[0]!, 'utf8'));
-    } catch {
-      vulkanIcd = icd;
-    }
-  }
-  return {
-    cpuModel: field('Model name') ?? cpus()[0]?.model ?? 'unknown',
-    cpuFlagsAvx512: /avx512f/.test(field('Flags') ?? ''),
-    cores: availableParallelism(),
-    memoryBytes: totalmem(),
-    kernel: release(),
-    node: process.version,
-    onnxruntimeNode: ortPackage.version,
-    gpu: gpu ? gpu.split('\n') : null,
-    vulkanIcd,
-  };
-}
-
-// ---- GPU memory, sampled while jobs run ----
-
-class GpuMemoryPoller {
-  private process: ChildProcess | null = null;
-  private peak = 0;
-  baselineMiB: number | null = null;
-
-  start(): void {
-    const baseline = commandOutput('nvidia-smi', [
-      '--query-gpu=memory.used',
-      '--format=csv,noheader,nounits',
-    ]);
-    if (baseline === null) return;
-    this.baselineMiB = Number(baseline.split('\n')[0]);
-    const child = spawn(
-      'nvidia-smi',
-      ['--query-gpu=memory.used', '--format=csv,noheader,nounits', '-lms', '200'],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (text: string) => {
-      for (const line of text.split('\n')) {
-        const value = Number(line.trim());
-        if (line.trim() && Number.isFinite(value)) this.peak = Math.max(this.peak, value);
-      }
-    });
-    child.on('error', () => (this.process = null));
-    this.process = child;
-  }
-
-  /** Peak since the last call (MiB), or undefined without nvidia-smi. */
-  takePeak(): number | undefined {
-    if (!this.process) return undefined;
-    const peak = this.peak;
-    this.peak = 0;
-    return peak;
-  }
-
-  stop(): void {
-    this.process?.kill();
-  }
 }
 
 // ---- jobs ----
