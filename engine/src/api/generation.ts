@@ -62,6 +62,13 @@ export const GenerationRecord = z.object({
     negative: z.array(z.number().int()).optional(),
     output: z.array(z.number().int()),
   }),
+  /**
+   * The completion's log-probability under the model (docs/token-format.md#the-scored-completion):
+   * the sum over `tokens.output` of log_softmax of the conditional row's raw logits at each token, captured
+   * while sampling an image, video or extension. Absent for understanding and in records made before it was
+   * captured.
+   */
+  completionLogProb: z.number().optional(),
   /** For extension and understanding: the input media and what was taken from it. */
   source: z
     .object({

@@ -4,11 +4,18 @@
  * prompts run as ONE batch of 2 (left-padded to one length); both rows are then fed the token chosen from
  * the mixed scores, as the reference's guidance does (docs/emu3-facts.md#guidance,
  * docs/generation.md#one-step). The decoder itself (feeds, padding, the cache) is runtime/decoder-step.ts.
+ * An observer may watch the conditional row's raw logits at each chosen token, which is how the completion's
+ * log-probability is captured with no pass of its own (docs/token-format.md#the-scored-completion).
  */
 import { CancelledError, EngineError, InternalError } from '../api/index.js';
 import { DecoderStep, openDecoder } from '../runtime/decoder-step.js';
 import type { ModelHandle } from '../runtime/open-model.js';
-import { guidanceMix, type LogitsProcessorList } from './logits-processors.js';
+import {
+  guidanceMix,
+  logSumExp,
+  type LogitsObserver,
+  type LogitsProcessorList,
+} from './logits-processors.js';
 import type { Rng } from './rng.js';
 import { selectToken } from './sampling.js';
 
@@ -27,6 +34,8 @@ export interface DecodeRequest {
   onToken?: (token: number, done: number) => void;
   /** false: recompute the whole sequence at every step (the benchmarks' no-cache baseline). Default true. */
   cache?: boolean;
+  /** Sees the conditional row's raw logits at every chosen token (e.g. CompletionLogProb). */
+  observer?: LogitsObserver;
 }
 
 export interface DecodeStats {
@@ -53,6 +62,7 @@ export async function decodeTokens(
   const vocab = decoder.vocabSize;
   const step = new DecoderStep(await openDecoder(model), { batch, cache: request.cache ?? true });
 
+  const { observer } = request;
   const mixed = new Float32Array(vocab); // [V]
   const tokens: number[] = [];
   let input: readonly (readonly number[])[] = request.rows; // the prompts first (the step left-pads them)
@@ -64,12 +74,18 @@ export async function decodeTokens(
       const logits = await step.run(input); // [B, 1, V]
       if (tokens.length === 0) prefillSeconds = (performance.now() - started) / 1000;
 
+      const cond = logits.subarray(0, vocab); // [V], the conditional row
+      // The observer's log Σ exp is the one guidance needs as well: computed once, and only when used.
+      const condLogSumExp = observer ? logSumExp(cond) : undefined;
       let scores: Float32Array = mixed; // [V]
       if (batch === 2)
-        guidanceMix(logits.subarray(0, vocab), logits.subarray(vocab, 2 * vocab), request.guidance, mixed);
-      else scores = logits.subarray(0, vocab);
+        guidanceMix(cond, logits.subarray(vocab, 2 * vocab), request.guidance, mixed, condLogSumExp);
+      else if (observer)
+        mixed.set(cond); // the processors change their row in place: the observer's stays raw
+      else scores = cond;
       request.processors.apply(scores, { generated: tokens });
       const token = selectToken(scores, request.rng);
+      observer?.observe(cond, condLogSumExp!, token);
       tokens.push(token);
       request.onToken?.(token, tokens.length);
       if (token === request.stopToken) break;

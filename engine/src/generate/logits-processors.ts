@@ -16,6 +16,20 @@ export interface LogitsProcessor {
   apply(scores: Float32Array, context: ProcessorContext): void;
 }
 
+/**
+ * Watches the raw model scores of the conditional row (row 0) as the loop steps, without changing anything:
+ * the loop calls it once per new token, after the token is chosen, with the row as the model gave it. The
+ * processors never touch that row while an observer is set (they work on a copy, or on guidance's mix), so
+ * what the observer sees is independent of guidance, temperature, top-k/top-p and the prefix constraint.
+ */
+export interface LogitsObserver {
+  /**
+   * `raw` is the conditional row's logits [V] at the step that chose `token` (do not change or keep it: the
+   * next step reuses the memory); `logSumExp` is log Σ exp(raw), computed once per step for guidance too.
+   */
+  observe(raw: Float32Array, logSumExp: number, token: number): void;
+}
+
 /** Processors applied one after the other, in the order given. */
 export class LogitsProcessorList implements LogitsProcessor {
   readonly name: string;
@@ -31,6 +45,7 @@ export class LogitsProcessorList implements LogitsProcessor {
   }
 }
 
-export { guidanceMix, logSoftmax } from './processors/guidance.js';
+export { CompletionLogProb } from './processors/completion-log-prob.js';
+export { guidanceMix, logSoftmax, logSumExp } from './processors/guidance.js';
 export { PrefixConstraint, type PrefixConstraintOptions } from './processors/prefix-constraint.js';
 export { Temperature, TopK, TopP } from './processors/warpers.js';

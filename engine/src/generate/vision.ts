@@ -15,6 +15,7 @@ import {
   partialGrid,
   type VisionGrid,
 } from './format.js';
+import { CompletionLogProb } from './logits-processors.js';
 import { processorsFor } from './processors-for.js';
 import { createProgressMeter, throttle, type GenerationProgress } from './progress.js';
 import { makeRecord } from './record.js';
@@ -49,6 +50,11 @@ export interface VisionResult {
   /** Decoded frames: one for an image; for a video (or extension, the new part only) temporal factor × latent frames. */
   frames: RgbFrame[];
   stats: DecodeStats;
+  /**
+   * The completion's log-probability (docs/token-format.md#the-scored-completion): its sum,
+   * also in the record, and one value per output token.
+   */
+  logProb: { sum: number; perToken: readonly number[] };
 }
 
 const PREVIEW_INTERVAL_MS = 250;
@@ -89,6 +95,7 @@ export async function generateVision(
 
   const { provider } = await model.session('decoder');
   const soFar: number[] = [];
+  const logProb = new CompletionLogProb();
   const { tokens, stats } = await decodeTokens(model, {
     rows: negative ? [prompt, negative] : [prompt],
     guidance: request.sampling.guidance,
@@ -96,6 +103,7 @@ export async function generateVision(
     rng: request.sampling.greedy ? null : new Rng(seed),
     maxNewTokens: total,
     stopToken: special.eos,
+    observer: logProb,
     ...(events.signal ? { signal: events.signal } : {}),
     onToken: (token, done) => {
       soFar.push(token);
@@ -124,9 +132,10 @@ export async function generateVision(
     seed,
     provider,
     tokens: { prompt, ...(negative ? { negative } : {}), output: tokens },
+    completionLogProb: logProb.sum,
     ...(request.context ? { source: request.context.source } : {}),
   });
-  return { record, frames, stats };
+  return { record, frames, stats, logProb: { sum: logProb.sum, perToken: logProb.perToken } };
 }
 
 /**

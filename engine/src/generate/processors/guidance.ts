@@ -53,12 +53,15 @@ export function logSoftmax(scores: Float32Array, out = new Float32Array(scores.l
  * The two rows come from ONE batch of 2 (conditional, unconditional), which is why this is a function of two
  * rows and not a per-row processor. They must be raw model logits (finite): the constraint's -Infinity mask
  * comes after guidance, as in the reference, since -∞ − -∞ would be NaN. `out` may alias `cond` or `uncond`.
+ * `condLogSumExp` is `logSumExp(cond)` when the caller has it already (the loop's log-prob capture needs it
+ * too), which saves a pass over the row.
  */
 export function guidanceMix(
   cond: Float32Array,
   uncond: Float32Array,
   scale: number,
   out: Float32Array,
+  condLogSumExp?: number,
 ): Float32Array {
   if (!Number.isFinite(scale) || scale < 0) {
     throw new EngineError('bad_request', `guidance must be a finite number >= 0, got ${scale}`);
@@ -68,7 +71,7 @@ export function guidanceMix(
       `guidanceMix: rows of ${cond.length} and ${uncond.length} scores into ${out.length} entries`,
     );
   }
-  const lseCond = logSumExp(cond);
+  const lseCond = condLogSumExp ?? logSumExp(cond);
   const lseUncond = logSumExp(uncond);
   if (scale === 1) {
     for (let i = 0; i < out.length; i++) out[i] = cond[i]! - lseCond;
