@@ -4,9 +4,10 @@
  * its scores only need to be numbers in [0, 1]; the ceilings must be computed and high.
  */
 import { Command } from 'commander';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY } from '../model/reference-fixtures.js';
 import { WORLD_SPEC_PATH } from '../world/spec.js';
@@ -68,7 +69,11 @@ describe('emu3 eval', () => {
       },
       { tag: 'single_object', include: [{ class: 'ring', count: 1 }], prompt: 'beyond the limit' },
     ]);
-    const report = await evalCli(['shapes', '--prompts', prompts, '--images-per-prompt', '1', '--seed', '4']);
+    const pictures = at('pictures');
+    const report = await evalCli([
+      'shapes',
+      ...['--prompts', prompts, '--images-per-prompt', '1', '--seed', '4', '--save-pictures', pictures],
+    ]);
     expect(report).toMatchObject({ command: 'eval shapes', prompts: 2, imagesPerPrompt: 1, seed: 4 });
     const scores = report.scores as Record<string, { perTag: object; overall: number }>;
     for (const source of ['model', 'groundTruth', 'tokenizer']) {
@@ -80,7 +85,50 @@ describe('emu3 eval', () => {
     }
     expect(scores.groundTruth!.overall).toBe(1); // the detector finds what was rendered
     expect(report.items).toHaveLength(2);
+    // --save-pictures: the model's pictures as scored, named by line and seed, at the model's size.
+    expect(readdirSync(pictures).sort()).toEqual(['1-4.png', '2-5.png']);
+    for (const name of readdirSync(pictures))
+      expect(await sharp(join(pictures, name)).metadata()).toMatchObject({
+        format: 'png',
+        width: 24, // the tiny model's 6×6 grid at spatial factor 4
+        height: 24,
+        channels: 3,
+      });
   });
+
+  it('look: draws the captioned pictures and the strip of a generated and an extended video', async () => {
+    const prompts = writeSet('look-shapes.jsonl', [
+      { tag: 'single_object', include: [{ class: 'ring', count: 1 }], prompt: 'a photo of a ring' },
+      { tag: 'single_object', include: [{ class: 'star', count: 1 }], prompt: 'a photo of a star' },
+      { tag: 'single_object', include: [{ class: 'cross', count: 1 }], prompt: 'not drawn' },
+    ]);
+    const videos = writeSet('look-videos.jsonl', [
+      { kind: 'extend', scene: scene(left), motion: 'left', contextFrames: 1, addFrames: 1 },
+      {
+        kind: 'generate',
+        prompt: 'a video of a red heart moving left',
+        motion: 'left',
+        class: 'heart',
+        color: 'red',
+      },
+    ]);
+    const out = at('look');
+    const program = new Command('emu3').exitOverride();
+    registerEval(program);
+    const args = ['--prompts', prompts, '--videos', videos, '--out', out, '--pictures', '2', '--frames', '2'];
+    const model = ['--model', TINY.originalDecoder, '--provider', 'cpu', '--threads', '2'];
+    await program.parseAsync(['node', 'emu3', 'eval', 'look', ...args, ...model, '--columns', '2']);
+    expect(process.exitCode ?? 0).toBe(0);
+    const tile = 128 + 6; // a tile and the gap after it
+    const grid = await sharp(join(out, 'shapes-grid.png')).metadata();
+    expect(grid).toMatchObject({ format: 'png', width: 6 + 2 * tile });
+    expect(grid.height).toBeGreaterThan(6 + 128 + 4 + 10); // one row: picture, verdict bar, caption
+    expect(grid.height).toBeLessThan(2 * tile); // not two
+    // Two rows of every second frame: a video of 2 latent frames (8 frames) and an extension of 4 + 4 frames.
+    const strip = await sharp(join(out, 'video-strip.png')).metadata();
+    expect(strip).toMatchObject({ format: 'png', width: 6 + 4 * tile + 18 });
+    expect(strip.height).toBeGreaterThan(2 * tile);
+  }, 60_000);
 
   it('vqa: answers questions about an image and a video', async () => {
     const set = writeSet('vqa.jsonl', [

@@ -3,11 +3,10 @@
  * printing a table (or, with `--json`, one result object) and writing the full report with `--out`.
  */
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { SamplingParams } from '../api/index.js';
-import { completeRequest } from '../generate/request-defaults.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { studioVersion } from '../install/package-info.js';
+import { writePng } from '../media/images.js';
 import { readSet } from '../eval/eval-io.js';
 import { evaluateShapes, SHAPE_SOURCES, type ShapesReport } from '../eval/shapes-eval.js';
 import {
@@ -24,7 +23,8 @@ import type { ModelHandle } from '../runtime/open-model.js';
 import { parsePositiveInt, withModelOptions, type ModelCommandOptions } from './options.js';
 import { createOutput } from './output.js';
 import { runModelJob, type JobContext } from './run-job.js';
-import { samplingChoices, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
+import { registerLook } from './eval-look.js';
+import { generationChoices, withSamplingOptions, type SamplingFlags } from './sampling-options.js';
 
 interface EvalFlags extends ModelCommandOptions, SamplingFlags {
   model?: string;
@@ -42,7 +42,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description("measure a model on the nano world's evaluation sets (models/nano/eval/)");
 
-  type ShapesFlags = EvalFlags & { prompts: string; imagesPerPrompt: number };
+  type ShapesFlags = EvalFlags & { prompts: string; imagesPerPrompt: number; savePictures?: string };
   evalCommand(
     evaluate,
     'shapes',
@@ -51,6 +51,7 @@ export function registerEval(program: Command): void {
   )
     .requiredOption('--prompts <file>', 'GenEval prompt lines (JSONL)')
     .option('--images-per-prompt <n>', 'pictures generated per prompt', parsePositiveInt, 4)
+    .option('--save-pictures <dir>', "write each of the model's pictures as DIR/LINE-SEED.png")
     .action(
       run(
         'shapes',
@@ -60,11 +61,19 @@ export function registerEval(program: Command): void {
             check: (prompt, label) => checkPrompt(prompt, spec, label),
           }),
         async (flags, prompts, spec, { model, signal, progress }) => {
+          const saveTo = flags.savePictures;
+          if (saveTo) await mkdir(saveTo, { recursive: true });
           const report = await evaluateShapes(model, prompts, spec, {
             imagesPerPrompt: flags.imagesPerPrompt,
             ...generationChoices(model, flags),
             signal,
             onStep: (done, total) => progress.update('shapes', done, total),
+            ...(saveTo
+              ? {
+                  onPicture: ({ line, seed, frame }) =>
+                    writePng(join(saveTo, `${line.line}-${seed}.png`), frame),
+                }
+              : {}),
           });
           const { imagesPerPrompt: n, seed } = report;
           return {
@@ -159,6 +168,8 @@ export function registerEval(program: Command): void {
         },
       ),
     );
+
+  registerLook(evaluate);
 }
 
 /** A subcommand with the options every evaluation takes; the generating ones also take the sampling flags. */
@@ -172,18 +183,6 @@ function evalCommand(parent: Command, name: string, description: string, generat
     .option('--out <file>', 'write the full report (every line scored) as JSON')
     .option('--world <file>', "the world's constants (default: models/recipes/nano/world.json)");
   return withModelOptions(generates ? withSamplingOptions(command) : command);
-}
-
-/** The evaluations' generation choices: the flags' seed and sampling over the defaults, the default negative prompt. */
-function generationChoices(
-  model: ModelHandle,
-  flags: EvalFlags,
-): { seed: number; sampling: SamplingParams; negativePrompt: string } {
-  const { seed, sampling, negativePrompt } = completeRequest(model.manifest, {
-    seed: flags.seed,
-    sampling: samplingChoices(flags),
-  });
-  return { seed, sampling, negativePrompt };
 }
 
 function limit(flags: EvalFlags): { limit?: number; every?: number } {

@@ -1,7 +1,8 @@
 /** The sampling flags every generating command takes, as the sampling fields they choose. */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { SamplingParams } from '../api/index.js';
-import { withSampling } from '../generate/request-defaults.js';
+import { completeRequest, withSampling } from '../generate/request-defaults.js';
+import type { ModelHandle } from '../runtime/open-model.js';
 import { parsePositiveInt } from './options.js';
 
 export interface SamplingFlags {
@@ -36,6 +37,21 @@ export function samplingChoices(flags: SamplingFlags): Partial<SamplingParams> {
 
 export function samplingFrom(flags: SamplingFlags, defaults: SamplingParams): SamplingParams {
   return withSampling(defaults, samplingChoices(flags));
+}
+
+/**
+ * The evaluations' generation choices: the flags' seed and sampling over the model's defaults, and the default
+ * negative prompt.
+ */
+export function generationChoices(
+  model: ModelHandle,
+  flags: SamplingFlags,
+): { seed: number; sampling: SamplingParams; negativePrompt: string } {
+  const { seed, sampling, negativePrompt } = completeRequest(model.manifest, {
+    seed: flags.seed,
+    sampling: samplingChoices(flags),
+  });
+  return { seed, sampling, negativePrompt };
 }
 
 function parseNumber(value: string): number {

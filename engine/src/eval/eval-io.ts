@@ -17,6 +17,8 @@ import type { WorldSpec } from '../world/spec.js';
 export interface SetLine<T> {
   /** `FILE:LINE`, for messages and reports. */
   label: string;
+  /** The line's number in its file, from 1. */
+  line: number;
   value: T;
 }
 
@@ -54,7 +56,7 @@ export async function readSet<S extends z.ZodType, T = z.output<S>>(
       throw new EngineError('invalid_file', `${label}: not valid JSON`);
     }
     const parsed = parseConfigFile(schema, json, label);
-    out.push({ label, value: options.check ? options.check(parsed, label) : (parsed as T) });
+    out.push({ label, line: i + 1, value: options.check ? options.check(parsed, label) : (parsed as T) });
   }
   if (out.length === 0) throw new EngineError('invalid_file', `${path}: no lines to evaluate`);
   return out;

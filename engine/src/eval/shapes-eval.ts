@@ -33,6 +33,15 @@ export interface ShapesOptions {
   negativePrompt: string;
   signal?: AbortSignal;
   onStep?: (done: number, total: number) => void;
+  /** Each of the model's pictures as it was generated (at the model's size, before it is scored). */
+  onPicture?: (picture: ShapesPicture) => Promise<void> | void;
+}
+
+export interface ShapesPicture {
+  /** The prompt's line in its set, and its text. */
+  line: SetLine<GenevalPrompt>;
+  seed: number;
+  frame: RgbFrame;
 }
 
 interface PictureVerdict {
@@ -69,7 +78,8 @@ export async function evaluateShapes(
   const total = prompts.length * options.imagesPerPrompt;
   const items: ShapesItem[] = [];
   let done = 0;
-  for (const [p, { label, value: prompt }] of prompts.entries()) {
+  for (const [p, line] of prompts.entries()) {
+    const { label, value: prompt } = line;
     const pictures: ShapesItem['pictures'] = { model: [], groundTruth: [], tokenizer: [] };
     const judge = (source: ShapeSource, seed: number, frame: RgbFrame) => {
       const verdict = scoreDetections(prompt, detectObjects(frame, spec), spec);
@@ -90,7 +100,9 @@ export async function evaluateShapes(
           },
           options.signal ? { signal: options.signal } : {},
         );
-        judge('model', seed, await resizeFrame(generated.frames[0]!, worldSize));
+        const picture = generated.frames[0]!;
+        await options.onPicture?.({ line, seed, frame: picture });
+        judge('model', seed, await resizeFrame(picture, worldSize));
 
         const truth = renderFrame(sceneForPrompt(new Rng(seed), spec, prompt), 0, spec);
         judge('groundTruth', seed, truth);

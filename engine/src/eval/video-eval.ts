@@ -102,7 +102,20 @@ export interface VideoOptions {
   negativePrompt: string;
   signal?: AbortSignal;
   onStep?: (done: number, total: number) => void;
+  /** Each line's video as the model made it (at the model's size), before it is scored. */
+  onVideo?: (video: LineVideo) => Promise<void> | void;
 }
+
+export interface LineVideo {
+  line: SetLine<VideoLine>;
+  seed: number;
+  /** For `extend`: the rendered frames given as context, as the model saw them; empty for `generate`. */
+  context: RgbFrame[];
+  /** The frames the model made. */
+  frames: RgbFrame[];
+}
+
+type Scored = { model: MotionScore; groundTruth: MotionScore; video: Pick<LineVideo, 'context' | 'frames'> };
 
 export async function evaluateVideo(
   model: ModelHandle,
@@ -112,14 +125,16 @@ export async function evaluateVideo(
 ): Promise<VideoReport> {
   const group = model.manifest.vision.temporalDownsampleFactor;
   const items: VideoItem[] = [];
-  for (const [i, { label, value: line }] of lines.entries()) {
+  for (const [i, setLine] of lines.entries()) {
+    const { label, value: line } = setLine;
     if (options.signal?.aborted) throw new CancelledError();
     const seed = options.seed + i;
-    const scored = await forLine(label, () =>
+    const { video, ...scored } = await forLine(label, () =>
       line.kind === 'generate'
         ? scoreGenerate(model, line, spec, { ...options, seed, group })
         : scoreExtend(model, line, label, spec, { ...options, seed, group }),
     );
+    await options.onVideo?.({ line: setLine, seed, ...video });
     items.push({ label, kind: line.kind, motion: line.motion, ...scored });
     options.onStep?.(i + 1, lines.length);
   }
@@ -149,7 +164,7 @@ async function scoreGenerate(
   line: Extract<VideoLine, { kind: 'generate' }>,
   spec: WorldSpec,
   options: LineOptions,
-): Promise<{ model: MotionScore; groundTruth: MotionScore }> {
+): Promise<Scored> {
   const generated = await generateVision(
     model,
     {
@@ -171,6 +186,7 @@ async function scoreGenerate(
   return {
     model: scoreMotion(await resizeFrames(generated.frames, world), spec, subject, line.motion),
     groundTruth: scoreMotion(truth, spec, subject, line.motion),
+    video: { context: [], frames: generated.frames },
   };
 }
 
@@ -180,7 +196,7 @@ async function scoreExtend(
   label: string,
   spec: WorldSpec,
   options: LineOptions,
-): Promise<{ model: MotionScore; groundTruth: MotionScore }> {
+): Promise<Scored> {
   const contextCount = line.contextFrames * options.group;
   const addedCount = line.addFrames * options.group;
   const truth = renderVideo(line.scene, spec, Math.max(spec.video.frames, contextCount + addedCount));
@@ -218,7 +234,11 @@ async function scoreExtend(
       : scored.correct;
     return { ...scored, sourceDirection, correct };
   };
-  return { model: score(added), groundTruth: score(truth.slice(contextCount, contextCount + addedCount)) };
+  return {
+    model: score(added),
+    groundTruth: score(truth.slice(contextCount, contextCount + addedCount)),
+    video: { context: modelFrames, frames: generated.frames },
+  };
 }
 
 function scoreMotion(
